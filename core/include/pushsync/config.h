@@ -1,0 +1,44 @@
+// What the host tells the engine once (and again whenever the user changes a setting).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "pushsync/backoff.h"
+#include "pushsync/time.h"
+
+namespace pushsync {
+
+struct Config {
+  std::string api_base;   ///< app server, e.g. "http://127.0.0.1:3000" (REST, channel auth)
+  std::string ws_host;    ///< Sockudo host; empty: push is not configured, poll only
+  int ws_port = 3005;
+  bool ws_tls = false;
+  std::string app_key;    ///< Pusher app key; empty: push is not configured, poll only
+  int protocol = 7;       ///< 7: Pusher protocol (any Pusher server); 2: Sockudo V2 with resume
+  std::string client_version = "0.1.0";
+
+  /// Ping after this much silence while the host wants to stay alive (a view is open). Chrome stops
+  /// an idle extension service worker after 30 s, so the extension uses 20 s; Pusher's 120 s is
+  /// far too long there. The smaller of this and the server's activity_timeout wins.
+  Millis keepalive = 20'000;
+  std::uint64_t jitter_seed = 1;
+  std::size_t max_messages = 100'000;
+  int page_limit = 50;
+
+  BackoffPolicy backoff{};
+  int max_reconnect_attempts = 5;  ///< failed attempts before falling back to polling
+  Millis connect_timeout = 10'000; ///< socket open to connection_established, and subscribe to succeeded
+  Millis pong_timeout = 30'000;
+  Millis request_timeout = 15'000; ///< an HTTP effect without a result by then counts as failed
+  Millis typing_timeout = 30'000;  ///< a typing indicator clears itself without an update
+  Millis persist_interval = 5'000; ///< at most one routine persist of the cursor per interval
+
+  bool operator==(const Config&) const = default;
+};
+
+/// The socket URL: `ws://host:port/app/<key>?protocol=7&client=pushsync&version=X`.
+std::string socket_url(const Config& config);
+
+}  // namespace pushsync

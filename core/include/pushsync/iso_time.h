@@ -1,0 +1,14 @@
+// Server timestamps (ISO-8601) as numbers, so messages can be ordered by them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace pushsync {
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (the forms servers send) into milliseconds since the
+/// Unix epoch, UTC. Returns nullopt for anything else; never reads the clock.
+std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
+
+}  // namespace pushsync

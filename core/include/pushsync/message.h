@@ -1,0 +1,35 @@
+// A chat message as the store keeps it (the server's wire shape, with `messageId` as `id`).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pushsync {
+
+struct MessageError {
+  std::string code;
+  std::string message;
+  bool operator==(const MessageError&) const = default;
+};
+
+struct Message {
+  std::string id;                 ///< `messageId` on the wire; unique within a session
+  std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1
+  std::string role;               ///< "user", "assistant", "system" (others are kept as they come)
+  std::string content;            ///< plain text, never markup
+  std::string status;             ///< e.g. "sent", "pending", "success", "failure"
+  std::string timestamp;          ///< server time, ISO-8601, as received
+  std::int64_t timestamp_ms = 0;  ///< `timestamp` parsed (ms since the epoch, UTC), for ordering
+  std::string updated_at;         ///< server time of the last change, ISO-8601 ("" when not sent)
+  std::optional<std::string> action_payload;  ///< `actionPayload`, kept as JSON text
+  std::optional<MessageError> error;
+
+  bool operator==(const Message&) const = default;
+};
+
+/// Statuses after which the server may still change a message (a `message_update` can follow).
+/// Recovery refetches from the oldest such message, so an update missed while offline is not lost.
+bool is_unsettled_status(const std::string& status);
+
+}  // namespace pushsync

@@ -1,0 +1,46 @@
+// What the engine knows it has: the newest contiguous sequence number of the session (the REST
+// cursor), the sequence numbers seen above it (a gap), the messages that may still change, and,
+// with Sockudo protocol V2, the channel's stream position for `sockudo:resume`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "pushsync/frame.h"
+
+namespace pushsync {
+
+class Recovery {
+ public:
+  /// Start over for a session: nothing is known below `cursor`... and nothing above it.
+  void reset(std::int64_t cursor = 0);
+
+  /// Every sequence number up to this one is in the store (or was evicted by the cap).
+  std::int64_t cursor() const { return cursor_; }
+  /// A message with `sequence` was stored. Returns true when it opened a gap (it is above the
+  /// cursor by more than one, so messages in between were missed).
+  bool stored(std::int64_t sequence);
+  bool has_gap() const { return !above_.empty(); }
+  /// A sync (afterSequence=cursor, paged) reached the end: the server has nothing newer than
+  /// `newest`, so everything up to it is accounted for, even numbers the server never used.
+  void complete_through(std::int64_t newest);
+
+  /// Tracks messages whose status may still change; a sync starts below the oldest of them.
+  void set_unsettled(std::int64_t sequence, bool unsettled);
+  /// Where the next sync starts: `afterSequence` for the REST request.
+  std::int64_t sync_from() const;
+
+  /// Sockudo V2: the channel's position, from the newest delivered frame.
+  const std::optional<ResumePosition>& position() const { return position_; }
+  void set_position(std::optional<ResumePosition> position) { position_ = std::move(position); }
+
+ private:
+  std::int64_t cursor_ = 0;
+  std::set<std::int64_t> above_;
+  std::set<std::int64_t> unsettled_;
+  std::optional<ResumePosition> position_;
+};
+
+}  // namespace pushsync

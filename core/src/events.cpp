@@ -1,0 +1,199 @@
+#include "pushsync/events.h"
+
+#include <nlohmann/json.hpp>
+
+#include "pushsync/iso_time.h"
+
+namespace pushsync {
+
+using nlohmann::json;
+
+namespace {
+
+// A small reader that turns "field missing or of the wrong type" into one sentence.
+class Fields {
+ public:
+  Fields(const json& object, std::string_view where) : object_(object), where_(where) {}
+
+  bool string(const char* key, std::string& out, bool required = true) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return !required || fail(key, "is missing");
+    if (!it->is_string()) return fail(key, "must be a string");
+    out = it->get<std::string>();
+    return true;
+  }
+  bool boolean(const char* key, bool& out) {
+    const auto it = object_.find(key);
+    if (it == object_.end()) return fail(key, "is missing");
+    if (!it->is_boolean()) return fail(key, "must be a boolean");
+    out = it->get<bool>();
+    return true;
+  }
+  bool integer(const char* key, std::int64_t& out, std::int64_t min) {
+    const auto it = object_.find(key);
+    if (it == object_.end()) return fail(key, "is missing");
+    if (!it->is_number_integer()) return fail(key, "must be an integer");
+    out = it->get<std::int64_t>();
+    if (out < min) return fail(key, "must be at least " + std::to_string(min));
+    return true;
+  }
+  bool error_object(const char* key, std::optional<MessageError>& out) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return true;
+    if (it->is_string()) {
+      out = MessageError{"", it->get<std::string>()};
+      return true;
+    }
+    if (!it->is_object()) return fail(key, "must be an object or a string");
+    MessageError error;
+    Fields inner(*it, where_);
+    if (!inner.string("code", error.code, false) || !inner.string("message", error.message, false)) {
+      return fail(key, "has a field of the wrong type");
+    }
+    out = std::move(error);
+    return true;
+  }
+  bool fail(std::string_view key, std::string_view problem) {
+    error_ = std::string(where_) + ": '" + std::string(key) + "' " + std::string(problem);
+    return false;
+  }
+  DecodeError error() const { return {error_}; }
+
+ private:
+  const json& object_;
+  std::string_view where_;
+  std::string error_;
+};
+
+std::optional<json> parse_object(std::string_view text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  return doc;
+}
+
+Result<Message, DecodeError> message_from(const json& object, std::string_view where) {
+  if (!object.is_object()) return DecodeError{std::string(where) + ": message must be an object"};
+  Message m;
+  Fields f(object, where);
+  if (!f.string("messageId", m.id) || !f.integer("sequenceNumber", m.sequence, 1) || !f.string("role", m.role) ||
+      !f.string("content", m.content) || !f.string("timestamp", m.timestamp) ||
+      !f.string("status", m.status, false) || !f.string("updatedAt", m.updated_at, false) ||
+      !f.error_object("error", m.error)) {
+    return f.error();
+  }
+  if (m.id.empty()) return DecodeError{std::string(where) + ": 'messageId' is empty"};
+  const auto ms = parse_iso8601_ms(m.timestamp);
+  if (!ms) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp};
+  m.timestamp_ms = *ms;
+  if (m.status.empty()) m.status = "sent";
+  if (const auto it = object.find("actionPayload"); it != object.end() && !it->is_null()) {
+    m.action_payload = it->dump();
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
+  const std::string where(event);
+  const auto doc = parse_object(data);
+  if (!doc) return DecodeError{where + ": payload is not a JSON object"};
+  Fields f(*doc, where);
+  std::string session_id;
+  if (!f.string("sessionId", session_id)) return f.error();
+
+  if (event == "new_message") {
+    const auto it = doc->find("message");
+    if (it == doc->end()) return DecodeError{where + ": 'message' is missing"};
+    auto message = message_from(*it, where);
+    if (!message) return message.error();
+    return AppEvent{NewMessageEvent{std::move(session_id), std::move(message).value()}};
+  }
+  if (event == "message_update") {
+    MessageUpdateEvent e{std::move(session_id), {}, {}, {}, {}};
+    if (!f.string("messageId", e.message_id) || !f.string("status", e.status) ||
+        !f.string("updatedAt", e.updated_at, false) || !f.error_object("error", e.error)) {
+      return f.error();
+    }
+    return AppEvent{std::move(e)};
+  }
+  if (event == "session_update") {
+    SessionUpdateEvent e{std::move(session_id), {}, {}};
+    if (!f.string("status", e.status) || !f.string("updatedAt", e.updated_at, false)) return f.error();
+    return AppEvent{std::move(e)};
+  }
+  if (event == "typing") {
+    TypingEvent e{std::move(session_id), false, {}};
+    if (!f.boolean("isTyping", e.is_typing) || !f.string("context", e.context, false)) return f.error();
+    return AppEvent{std::move(e)};
+  }
+  if (event == "interact_response") {
+    const auto it = doc->find("data");
+    if (it == doc->end() || !it->is_object()) return DecodeError{where + ": 'data' must be an object"};
+    return AppEvent{InteractResponseEvent{std::move(session_id), it->dump()}};
+  }
+  if (event == "error") {
+    ServerErrorEvent e{std::move(session_id), {}, {}};
+    if (!f.string("code", e.code, false) || !f.string("message", e.message)) return f.error();
+    return AppEvent{std::move(e)};
+  }
+  return DecodeError{where + ": unknown event"};
+}
+
+Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
+  const auto doc = parse_object(body);
+  if (!doc) return DecodeError{"messages response: not a JSON object"};
+  const auto messages = doc->find("messages");
+  if (messages == doc->end() || !messages->is_array()) {
+    return DecodeError{"messages response: 'messages' must be an array"};
+  }
+  MessagePage page;
+  page.messages.reserve(messages->size());
+  for (const auto& item : *messages) {
+    auto message = message_from(item, "messages response");
+    if (!message) return message.error();
+    page.messages.push_back(std::move(message).value());
+  }
+  if (const auto more = doc->find("hasMore"); more != doc->end()) {
+    if (!more->is_boolean()) return DecodeError{"messages response: 'hasMore' must be a boolean"};
+    page.has_more = more->get<bool>();
+  }
+  return page;
+}
+
+Result<std::string, DecodeError> decode_channel_auth(std::string_view body) {
+  const auto doc = parse_object(body);
+  if (!doc) return DecodeError{"auth response: not a JSON object"};
+  std::string auth;
+  Fields f(*doc, "auth response");
+  if (!f.string("auth", auth)) return f.error();
+  if (auth.empty()) return DecodeError{"auth response: 'auth' is empty"};
+  return auth;
+}
+
+Result<ConnectionEstablished, DecodeError> decode_connection_established(std::string_view data) {
+  const auto doc = parse_object(data);
+  if (!doc) return DecodeError{"pusher:connection_established: payload is not a JSON object"};
+  ConnectionEstablished e;
+  std::int64_t timeout = 0;
+  Fields f(*doc, "pusher:connection_established");
+  if (!f.string("socket_id", e.socket_id) || !f.integer("activity_timeout", timeout, 1)) return f.error();
+  // Clamp absurd values: they would only postpone dead-connection detection.
+  e.activity_timeout_s = static_cast<int>(timeout > 3600 ? 3600 : timeout);
+  return e;
+}
+
+Result<PusherError, DecodeError> decode_pusher_error(std::string_view data) {
+  const auto doc = parse_object(data);
+  if (!doc) return DecodeError{"pusher:error: payload is not a JSON object"};
+  PusherError e;
+  if (const auto code = doc->find("code"); code != doc->end() && code->is_number_integer()) {
+    e.code = code->get<int>();
+  }
+  if (const auto message = doc->find("message"); message != doc->end() && message->is_string()) {
+    e.message = message->get<std::string>();
+  }
+  return e;
+}
+
+}  // namespace pushsync

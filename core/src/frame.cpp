@@ -1,0 +1,84 @@
+#include "pushsync/frame.h"
+
+#include <nlohmann/json.hpp>
+
+namespace pushsync {
+
+using nlohmann::json;
+
+const char* to_string(FrameError error) {
+  switch (error) {
+    case FrameError::NotJson: return "frame is not valid JSON";
+    case FrameError::NotAnObject: return "frame is not a JSON object";
+    case FrameError::MissingEvent: return "frame has no string 'event'";
+    case FrameError::BadField: return "frame field has the wrong type";
+  }
+  return "unknown frame error";
+}
+
+namespace {
+
+// Reads an optional string field; false when present with another type (null counts as absent).
+bool optional_string(const json& object, const char* key, std::optional<std::string>& out) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_string()) return false;
+  out = it->get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+Result<Frame, FrameError> decode_frame(std::string_view text) {
+  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return FrameError::NotJson;
+  if (!doc.is_object()) return FrameError::NotAnObject;
+  const auto event = doc.find("event");
+  if (event == doc.end() || !event->is_string()) return FrameError::MissingEvent;
+
+  Frame frame;
+  frame.event = event->get<std::string>();
+  if (!optional_string(doc, "channel", frame.channel) || !optional_string(doc, "user_id", frame.user_id) ||
+      !optional_string(doc, "message_id", frame.message_id) || !optional_string(doc, "stream_id", frame.stream_id)) {
+    return FrameError::BadField;
+  }
+  if (const auto serial = doc.find("serial"); serial != doc.end() && !serial->is_null()) {
+    if (!serial->is_number_integer()) return FrameError::BadField;
+    frame.serial = serial->get<std::int64_t>();
+  }
+  if (const auto data = doc.find("data"); data != doc.end() && !data->is_null()) {
+    frame.data = data->is_string() ? data->get<std::string>() : data->dump();
+  }
+  return frame;
+}
+
+std::string encode_frame(std::string_view event, std::string_view data_json, std::optional<std::string_view> channel) {
+  json frame = {{"event", event}};
+  if (channel) frame["channel"] = *channel;
+  frame["data"] = data_json;
+  return frame.dump();
+}
+
+std::string encode_subscribe(std::string_view channel, std::string_view auth) {
+  // Subscribe carries its data as an object, as pusher-js sends it and Pusher servers expect.
+  return json{{"event", "pusher:subscribe"}, {"data", {{"auth", auth}, {"channel", channel}}}}.dump();
+}
+
+std::string encode_unsubscribe(std::string_view channel) {
+  return json{{"event", "pusher:unsubscribe"}, {"data", {{"channel", channel}}}}.dump();
+}
+
+std::string encode_ping() { return R"({"event":"pusher:ping","data":{}})"; }
+std::string encode_pong() { return R"({"event":"pusher:pong","data":{}})"; }
+
+std::string encode_resume(const std::vector<ResumePosition>& positions) {
+  json channels = json::object();
+  for (const auto& p : positions) {
+    json position = {{"stream_id", p.stream_id}, {"serial", p.serial}};
+    if (p.last_message_id) position["last_message_id"] = *p.last_message_id;
+    channels[p.channel] = std::move(position);
+  }
+  return json{{"event", "sockudo:resume"}, {"data", {{"channel_positions", std::move(channels)}}}}.dump();
+}
+
+}  // namespace pushsync

@@ -1,0 +1,43 @@
+#include "pushsync/persisted_state.h"
+
+#include <nlohmann/json.hpp>
+
+namespace pushsync {
+
+using nlohmann::json;
+
+std::string encode_persisted_state(const PersistedState& state) {
+  json value = {{"v", PersistedState::kVersion},
+                {"sessionId", state.session_id},
+                {"wasConnected", state.was_connected},
+                {"savedAt", state.saved_at},
+                {"cursor", state.cursor}};
+  return value.dump();
+}
+
+Result<PersistedState, DecodeError> decode_persisted_state(std::string_view text) {
+  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return DecodeError{"persisted state: not a JSON object"};
+  const auto version = doc.find("v");
+  if (version == doc.end() || !version->is_number_integer()) return DecodeError{"persisted state: no version"};
+  if (version->get<int>() < 1 || version->get<int>() > PersistedState::kVersion) {
+    return DecodeError{"persisted state: unsupported version " + version->dump()};
+  }
+  PersistedState state;
+  const auto session = doc.find("sessionId");
+  const auto connected = doc.find("wasConnected");
+  const auto saved = doc.find("savedAt");
+  const auto cursor = doc.find("cursor");
+  if (session == doc.end() || !session->is_string() || connected == doc.end() || !connected->is_boolean() ||
+      saved == doc.end() || !saved->is_number_integer() || cursor == doc.end() || !cursor->is_number_integer() ||
+      cursor->get<std::int64_t>() < 0) {
+    return DecodeError{"persisted state: a field is missing or of the wrong type"};
+  }
+  state.session_id = session->get<std::string>();
+  state.was_connected = connected->get<bool>();
+  state.saved_at = saved->get<Millis>();
+  state.cursor = cursor->get<std::int64_t>();
+  return state;
+}
+
+}  // namespace pushsync
