@@ -105,6 +105,7 @@ std::optional<Millis> Engine::next_deadline() const {
   earliest(next, probe_at_);
   earliest(next, polling_.due());
   earliest(next, sync_retry_at_);
+  earliest(next, settle_check_at_);
   if (sync_) earliest(next, sync_->deadline);
   if (refresh_) earliest(next, refresh_->deadline);
   earliest(next, typing_until_);
@@ -168,6 +169,7 @@ void Engine::switch_session(const std::string& session_id) {
   sync_.reset();
   refresh_.reset();
   sync_retry_at_.reset();
+  settle_check_at_.reset();
   sync_failures_ = 0;
   backfill_wanted_ = !session_id.empty();
   polling_.stop();
@@ -395,6 +397,7 @@ void Engine::apply(const AppEvent& event, Millis now) {
                      if (const Message* m = store_.find(e.message_id)) {
                        recovery_.set_unsettled(m->sequence, is_unsettled_status(m->status));
                      }
+                     arm_settle_check(now);
                    }
                  },
                  [&](const SessionUpdateEvent& e) {
@@ -441,6 +444,7 @@ void Engine::apply_message(Message message, Millis now) {
   if (const Message* stored = store_.find(id)) {
     recovery_.set_unsettled(stored->sequence, is_unsettled_status(stored->status));
   }
+  arm_settle_check(now);
   if (recovery_.stored(sequence)) request_backfill(now);
 }
 
@@ -570,6 +574,11 @@ void Engine::on(const input::Tick& in, Millis now) {
   if (sync_retry_at_ && now >= *sync_retry_at_) {
     sync_retry_at_.reset();
     backfill_wanted_ = true;
+  }
+  if (settle_check_at_ && now >= *settle_check_at_) {
+    settle_check_at_.reset();
+    if (recovery_.has_unsettled()) backfill_wanted_ = true;
+    arm_settle_check(now);
   }
   if (sync_ && now >= sync_->deadline) {
     sync_.reset();
@@ -744,6 +753,11 @@ void Engine::start_sync(Sync::Kind kind, Millis now) {
   ++counters_.syncs;
   out_.push_back(effect::HttpRequest{sync.id, "GET", url("/api/session/" + session_id_ + "/messages" + query),
                                      auth_headers(), ""});
+}
+
+void Engine::arm_settle_check(Millis now) {
+  if (!recovery_.has_unsettled()) settle_check_at_.reset();
+  else if (!settle_check_at_) settle_check_at_ = now + config_.settle_check;
 }
 
 void Engine::clear_typing() {

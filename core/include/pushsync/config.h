@@ -34,6 +34,9 @@ struct Config {
   Millis request_timeout = 15'000; ///< an HTTP effect without a result by then counts as failed
   Millis typing_timeout = 30'000;  ///< a typing indicator clears itself without an update
   Millis persist_interval = 5'000; ///< at most one routine persist of the cursor per interval
+  /// A message still "pending" this long is fetched again: its update may never come by push (the
+  /// app server's trigger can fail after the message was stored; pushes carry no sequence for it).
+  Millis settle_check = 30'000;
 
   bool operator==(const Config&) const = default;
 };

@@ -152,6 +152,7 @@ class Engine {
   void sync_failed(const std::string& why, Millis now);
   void request_backfill(Millis now);
   void clear_typing();
+  void arm_settle_check(Millis now);
   void switch_session(const std::string& session_id);
   void maybe_persist(Millis now, bool force);
 
@@ -188,6 +189,7 @@ class Engine {
   std::optional<Sync> refresh_;
   bool backfill_wanted_ = false;         // a backfill is due once the in-flight sync ends
   std::optional<Millis> sync_retry_at_;  // a failed backfill retries then
+  std::optional<Millis> settle_check_at_;  // re-read messages still pending by then
   int sync_failures_ = 0;
 
   Typing typing_;

@@ -29,6 +29,7 @@ class Recovery {
 
   /// Tracks messages whose status may still change; a sync starts below the oldest of them.
   void set_unsettled(std::int64_t sequence, bool unsettled);
+  bool has_unsettled() const { return !unsettled_.empty(); }
   /// Where the next sync starts: `afterSequence` for the REST request.
   std::int64_t sync_from() const;
 
