@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.h"
 #include "pushsync/iso_time.h"
 
 namespace pushsync {
@@ -87,7 +88,7 @@ Result<Message, DecodeError> message_from(const json& object, std::string_view w
   m.timestamp_ms = *ms;
   if (m.status.empty()) m.status = "sent";
   if (const auto it = object.find("actionPayload"); it != object.end() && !it->is_null()) {
-    m.action_payload = it->dump();
+    m.action_payload = to_text(*it);
   }
   return m;
 }
@@ -130,7 +131,7 @@ Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::stri
   if (event == "interact_response") {
     const auto it = doc->find("data");
     if (it == doc->end() || !it->is_object()) return DecodeError{where + ": 'data' must be an object"};
-    return AppEvent{InteractResponseEvent{std::move(session_id), it->dump()}};
+    return AppEvent{InteractResponseEvent{std::move(session_id), to_text(*it)}};
   }
   if (event == "error") {
     ServerErrorEvent e{std::move(session_id), {}, {}};
@@ -188,7 +189,8 @@ Result<PusherError, DecodeError> decode_pusher_error(std::string_view data) {
   if (!doc) return DecodeError{"pusher:error: payload is not a JSON object"};
   PusherError e;
   if (const auto code = doc->find("code"); code != doc->end() && code->is_number_integer()) {
-    e.code = code->get<int>();
+    const auto value = code->get<std::int64_t>();
+    if (value >= 0 && value <= 65535) e.code = static_cast<int>(value);  // close codes fit; others are noise
   }
   if (const auto message = doc->find("message"); message != doc->end() && message->is_string()) {
     e.message = message->get<std::string>();

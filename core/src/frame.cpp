@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.h"
+
 namespace pushsync {
 
 using nlohmann::json;
@@ -47,7 +49,7 @@ Result<Frame, FrameError> decode_frame(std::string_view text) {
     frame.serial = serial->get<std::int64_t>();
   }
   if (const auto data = doc.find("data"); data != doc.end() && !data->is_null()) {
-    frame.data = data->is_string() ? data->get<std::string>() : data->dump();
+    frame.data = data->is_string() ? data->get<std::string>() : to_text(*data);
   }
   return frame;
 }
@@ -56,16 +58,16 @@ std::string encode_frame(std::string_view event, std::string_view data_json, std
   json frame = {{"event", event}};
   if (channel) frame["channel"] = *channel;
   frame["data"] = data_json;
-  return frame.dump();
+  return to_text(frame);
 }
 
 std::string encode_subscribe(std::string_view channel, std::string_view auth) {
   // Subscribe carries its data as an object, as pusher-js sends it and Pusher servers expect.
-  return json{{"event", "pusher:subscribe"}, {"data", {{"auth", auth}, {"channel", channel}}}}.dump();
+  return to_text(json{{"event", "pusher:subscribe"}, {"data", {{"auth", auth}, {"channel", channel}}}});
 }
 
 std::string encode_unsubscribe(std::string_view channel) {
-  return json{{"event", "pusher:unsubscribe"}, {"data", {{"channel", channel}}}}.dump();
+  return to_text(json{{"event", "pusher:unsubscribe"}, {"data", {{"channel", channel}}}});
 }
 
 std::string encode_ping() { return R"({"event":"pusher:ping","data":{}})"; }
@@ -78,7 +80,7 @@ std::string encode_resume(const std::vector<ResumePosition>& positions) {
     if (p.last_message_id) position["last_message_id"] = *p.last_message_id;
     channels[p.channel] = std::move(position);
   }
-  return json{{"event", "sockudo:resume"}, {"data", {{"channel_positions", std::move(channels)}}}}.dump();
+  return to_text(json{{"event", "sockudo:resume"}, {"data", {{"channel_positions", std::move(channels)}}}});
 }
 
 }  // namespace pushsync

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.h"
+
 namespace pushsync {
 
 using nlohmann::json;
@@ -12,7 +14,7 @@ std::string encode_persisted_state(const PersistedState& state) {
                 {"wasConnected", state.was_connected},
                 {"savedAt", state.saved_at},
                 {"cursor", state.cursor}};
-  return value.dump();
+  return to_text(value);
 }
 
 Result<PersistedState, DecodeError> decode_persisted_state(std::string_view text) {
@@ -20,8 +22,8 @@ Result<PersistedState, DecodeError> decode_persisted_state(std::string_view text
   if (doc.is_discarded() || !doc.is_object()) return DecodeError{"persisted state: not a JSON object"};
   const auto version = doc.find("v");
   if (version == doc.end() || !version->is_number_integer()) return DecodeError{"persisted state: no version"};
-  if (version->get<int>() < 1 || version->get<int>() > PersistedState::kVersion) {
-    return DecodeError{"persisted state: unsupported version " + version->dump()};
+  if (version->get<std::int64_t>() < 1 || version->get<std::int64_t>() > PersistedState::kVersion) {
+    return DecodeError{"persisted state: unsupported version " + to_text(*version)};
   }
   PersistedState state;
   const auto session = doc.find("sessionId");

@@ -1,0 +1,272 @@
+#include "pushsync/json_io.h"
+
+#include <nlohmann/json.hpp>
+
+#include "json_text.h"
+
+namespace pushsync {
+
+using nlohmann::json;
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+// Reads optional fields into a struct, remembering the first that has the wrong type.
+class Reader {
+ public:
+  explicit Reader(const json& object) : object_(object) {}
+  template <class T>
+  Reader& get(const char* key, T& out) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || !error_.empty()) return *this;
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!it->is_boolean()) return fail(key, "a boolean");
+      out = it->get<bool>();
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!it->is_string()) return fail(key, "a string");
+      out = it->get<std::string>();
+    } else if constexpr (std::is_same_v<T, double>) {
+      if (!it->is_number()) return fail(key, "a number");
+      out = it->get<double>();
+    } else {
+      if (!it->is_number_integer() && !(it->is_number_float() && it->get<double>() == static_cast<double>(static_cast<T>(it->get<double>())))) {
+        return fail(key, "an integer");
+      }
+      out = it->is_number_integer() ? it->get<T>() : static_cast<T>(it->get<double>());
+    }
+    return *this;
+  }
+  Reader& fail(const char* key, const char* kind) {
+    if (error_.empty()) error_ = std::string("'") + key + "' must be " + kind;
+    return *this;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  const json& object_;
+  std::string error_;
+};
+
+Result<Config, DecodeError> config_from(const json& doc) {
+  if (!doc.is_object()) return DecodeError{"config: must be an object"};
+  Config c;
+  Reader r(doc);
+  r.get("apiBase", c.api_base).get("wsHost", c.ws_host).get("wsPort", c.ws_port).get("wsTls", c.ws_tls)
+      .get("appKey", c.app_key).get("protocol", c.protocol).get("clientVersion", c.client_version)
+      .get("keepaliveMs", c.keepalive).get("jitterSeed", c.jitter_seed).get("maxMessages", c.max_messages)
+      .get("pageLimit", c.page_limit).get("maxReconnectAttempts", c.max_reconnect_attempts)
+      .get("connectTimeoutMs", c.connect_timeout).get("pongTimeoutMs", c.pong_timeout)
+      .get("requestTimeoutMs", c.request_timeout).get("typingTimeoutMs", c.typing_timeout)
+      .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check)
+      .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter);
+  if (!r.error().empty()) return DecodeError{"config: " + r.error()};
+  return c;
+}
+
+json config_json(const Config& c) {
+  return {{"apiBase", c.api_base},
+          {"wsHost", c.ws_host},
+          {"wsPort", c.ws_port},
+          {"wsTls", c.ws_tls},
+          {"appKey", c.app_key},
+          {"protocol", c.protocol},
+          {"clientVersion", c.client_version},
+          {"keepaliveMs", c.keepalive},
+          {"jitterSeed", c.jitter_seed},
+          {"maxMessages", c.max_messages},
+          {"pageLimit", c.page_limit},
+          {"maxReconnectAttempts", c.max_reconnect_attempts},
+          {"connectTimeoutMs", c.connect_timeout},
+          {"pongTimeoutMs", c.pong_timeout},
+          {"requestTimeoutMs", c.request_timeout},
+          {"typingTimeoutMs", c.typing_timeout},
+          {"persistIntervalMs", c.persist_interval},
+          {"settleCheckMs", c.settle_check},
+          {"backoffBaseMs", c.backoff.base},
+          {"backoffCapMs", c.backoff.cap},
+          {"backoffJitter", c.backoff.jitter}};
+}
+
+json message_json(const Message& m) {
+  json out = {{"messageId", m.id},         {"sequenceNumber", m.sequence}, {"role", m.role},
+              {"content", m.content},      {"status", m.status},           {"timestamp", m.timestamp}};
+  if (!m.updated_at.empty()) out["updatedAt"] = m.updated_at;
+  if (m.action_payload) {
+    json payload = json::parse(*m.action_payload, nullptr, false);
+    out["actionPayload"] = payload.is_discarded() ? json(*m.action_payload) : payload;
+  }
+  if (m.error) out["error"] = {{"code", m.error->code}, {"message", m.error->message}};
+  return out;
+}
+
+}  // namespace
+
+const char* state_name(ConnectionState state) { return to_string(state); }
+
+Result<Config, DecodeError> config_from_json(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return DecodeError{"config: not valid JSON"};
+  return config_from(doc);
+}
+
+std::string config_to_json(const Config& config) { return to_text(config_json(config)); }
+
+std::string message_to_json(const Message& message) { return to_text(message_json(message)); }
+
+Result<Input, DecodeError> input_from_json(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return DecodeError{"input: not a JSON object"};
+  std::string type;
+  Reader r(doc);
+  r.get("type", type);
+  const auto done = [&](Input input) -> Result<Input, DecodeError> {
+    if (!r.error().empty()) return DecodeError{"input " + type + ": " + r.error()};
+    return input;
+  };
+  if (type == "configure") {
+    const auto it = doc.find("config");
+    if (it == doc.end()) return DecodeError{"input configure: 'config' is missing"};
+    auto config = config_from(*it);
+    if (!config) return config.error();
+    return Input{input::Configure{std::move(config).value()}};
+  }
+  if (type == "selectSession") {
+    input::SelectSession in;
+    r.get("sessionId", in.session_id);
+    return done(in);
+  }
+  if (type == "stop") return done(input::Stop{});
+  if (type == "setToken") {
+    input::SetToken in;
+    if (const auto it = doc.find("token"); it != doc.end() && !it->is_null()) {
+      std::string token;
+      r.get("token", token);
+      in.token = token;
+    }
+    return done(in);
+  }
+  if (type == "visibility") {
+    input::Visibility in;
+    r.get("visible", in.visible);
+    return done(in);
+  }
+  if (type == "network") {
+    input::Network in;
+    r.get("online", in.online);
+    return done(in);
+  }
+  if (type == "refresh") return done(input::Refresh{});
+  if (type == "socketOpened") {
+    input::SocketOpened in;
+    r.get("socket", in.socket);
+    return done(in);
+  }
+  if (type == "socketText") {
+    input::SocketText in;
+    r.get("socket", in.socket).get("text", in.text);
+    return done(in);
+  }
+  if (type == "socketClosed") {
+    input::SocketClosed in;
+    r.get("socket", in.socket).get("code", in.code).get("reason", in.reason);
+    return done(in);
+  }
+  if (type == "socketError") {
+    input::SocketError in;
+    r.get("socket", in.socket).get("message", in.message);
+    return done(in);
+  }
+  if (type == "httpResult") {
+    input::HttpResult in;
+    r.get("id", in.id).get("status", in.status).get("body", in.body);
+    return done(in);
+  }
+  if (type == "tick") return done(input::Tick{});
+  if (type == "restore") {
+    input::Restore in;
+    r.get("value", in.value);
+    return done(in);
+  }
+  return DecodeError{"input: unknown type '" + type + "'"};
+}
+
+std::string input_to_json(const Input& input) {
+  const json out = std::visit(
+      Overloaded{
+          [](const input::Configure& in) { return json{{"type", "configure"}, {"config", config_json(in.config)}}; },
+          [](const input::SelectSession& in) { return json{{"type", "selectSession"}, {"sessionId", in.session_id}}; },
+          [](const input::Stop&) { return json{{"type", "stop"}}; },
+          [](const input::SetToken& in) {
+            return json{{"type", "setToken"}, {"token", in.token ? json(*in.token) : json(nullptr)}};
+          },
+          [](const input::Visibility& in) { return json{{"type", "visibility"}, {"visible", in.visible}}; },
+          [](const input::Network& in) { return json{{"type", "network"}, {"online", in.online}}; },
+          [](const input::Refresh&) { return json{{"type", "refresh"}}; },
+          [](const input::SocketOpened& in) { return json{{"type", "socketOpened"}, {"socket", in.socket}}; },
+          [](const input::SocketText& in) { return json{{"type", "socketText"}, {"socket", in.socket}, {"text", in.text}}; },
+          [](const input::SocketClosed& in) {
+            return json{{"type", "socketClosed"}, {"socket", in.socket}, {"code", in.code}, {"reason", in.reason}};
+          },
+          [](const input::SocketError& in) {
+            return json{{"type", "socketError"}, {"socket", in.socket}, {"message", in.message}};
+          },
+          [](const input::HttpResult& in) {
+            return json{{"type", "httpResult"}, {"id", in.id}, {"status", in.status}, {"body", in.body}};
+          },
+          [](const input::Tick&) { return json{{"type", "tick"}}; },
+          [](const input::Restore& in) { return json{{"type", "restore"}, {"value", in.value}}; },
+      },
+      input);
+  return to_text(out);
+}
+
+std::string effects_to_json(const Effects& effects) {
+  json out = json::array();
+  for (const auto& e : effects) {
+    out.push_back(std::visit(
+        Overloaded{
+            [](const effect::OpenSocket& x) { return json{{"type", "openSocket"}, {"socket", x.socket}, {"url", x.url}}; },
+            [](const effect::SendFrame& x) { return json{{"type", "sendFrame"}, {"socket", x.socket}, {"text", x.text}}; },
+            [](const effect::CloseSocket& x) {
+              return json{{"type", "closeSocket"}, {"socket", x.socket}, {"code", x.code}, {"reason", x.reason}};
+            },
+            [](const effect::HttpRequest& x) {
+              json headers = json::object();
+              for (const auto& [k, v] : x.headers) headers[k] = v;
+              return json{{"type", "httpRequest"}, {"id", x.id},           {"method", x.method},
+                          {"url", x.url},          {"headers", headers}, {"body", x.body}};
+            },
+            [](const effect::Persist& x) { return json{{"type", "persist"}, {"key", x.key}, {"value", x.value}}; },
+            [](const effect::StateChanged& x) {
+              return json{{"type", "state"}, {"state", to_string(x.state)}, {"reason", x.reason}};
+            },
+            [](const effect::MessagesChanged& x) {
+              return json{{"type", "messages"},         {"sessionId", x.session_id}, {"reset", x.reset},
+                          {"removedFront", x.removed_front}, {"inserted", x.inserted},   {"updated", x.updated},
+                          {"size", x.size}};
+            },
+            [](const effect::TypingChanged& x) {
+              return json{{"type", "typing"}, {"sessionId", x.session_id}, {"isTyping", x.is_typing}, {"context", x.context}};
+            },
+            [](const effect::SessionChanged& x) {
+              return json{{"type", "session"}, {"sessionId", x.session_id}, {"status", x.status}};
+            },
+            [](const effect::InteractResponse& x) {
+              const json data = json::parse(x.data, nullptr, false);
+              return json{{"type", "interactResponse"}, {"sessionId", x.session_id},
+                          {"data", data.is_discarded() ? json(x.data) : data}};
+            },
+            [](const effect::Error& x) {
+              return json{{"type", "error"}, {"code", to_string(x.code)}, {"message", x.message}};
+            },
+        },
+        e));
+  }
+  return to_text(out);
+}
+
+}  // namespace pushsync
