@@ -25,6 +25,8 @@ struct BackoffPolicy {
   Millis cap = 30'000;
   /// Jitter adds up to this fraction of the delay (0.2: a 4 s delay becomes 4.0 to 4.8 s).
   double jitter = 0.2;
+
+  bool operator==(const BackoffPolicy&) const = default;
 };
 
 /// The delay before reconnect attempt `attempt` (1 for the first retry), without jitter:

@@ -1,0 +1,64 @@
+#include "client.h"
+
+#include <emscripten.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pushsync/json_io.h"
+
+namespace pushsync::wasm {
+
+Client::Client(emscripten::val on_effects, emscripten::val on_frame)
+    : sockets_([this](Input input) { from_socket(std::move(input)); }),
+      on_effects_(std::move(on_effects)),
+      on_frame_(std::move(on_frame)) {}
+
+double Client::now() const { return emscripten_get_now(); }
+
+std::string Client::handle(const std::string& input_json) {
+  auto input = input_from_json(input_json);
+  if (!input) {
+    const nlohmann::json error = {{"type", "error"}, {"code", "bad_input"}, {"message", input.error().what}};
+    return nlohmann::json::array({error}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return effects_to_json(run(input.value()));
+}
+
+Effects Client::run(const Input& input) {
+  busy_ = true;
+  Effects effects = engine_.handle(input, static_cast<Millis>(now()));
+  Effects rest;
+  for (auto& e : effects) {
+    if (const auto* open = std::get_if<effect::OpenSocket>(&e)) {
+      sockets_.open(open->socket, open->url);
+    } else if (const auto* send = std::get_if<effect::SendFrame>(&e)) {
+      sockets_.send(send->socket, send->text);
+    } else if (const auto* close = std::get_if<effect::CloseSocket>(&e)) {
+      sockets_.close(close->socket, close->code, close->reason);
+    } else {
+      rest.push_back(std::move(e));
+    }
+  }
+  busy_ = false;
+  // A socket that failed synchronously is reported after this input, in the same answer.
+  while (!deferred_.empty()) {
+    Input next = std::move(deferred_.front());
+    deferred_.pop_front();
+    for (auto& e : run(next)) rest.push_back(std::move(e));
+  }
+  return rest;
+}
+
+void Client::from_socket(Input input) {
+  if (const auto* text = std::get_if<input::SocketText>(&input); text && on_frame_.typeOf().as<std::string>() == "function") {
+    on_frame_(text->text);
+  }
+  if (busy_) {
+    deferred_.push_back(std::move(input));
+    return;
+  }
+  // Always tell the host, even with no effects: the deadline may have moved.
+  on_effects_(effects_to_json(run(input)));
+}
+
+}  // namespace pushsync::wasm

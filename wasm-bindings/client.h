@@ -1,0 +1,40 @@
+// The engine with a real WebSocket: socket effects are carried out here, in WebAssembly, so frames
+// go from the browser's socket into the engine without crossing into JavaScript. Everything else
+// (HTTP, storage, notifications, the timer) is the JavaScript host's, through `on_effects`.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <deque>
+#include <string>
+
+#include "engine_view.h"
+#include "socket_adapter.h"
+
+namespace pushsync::wasm {
+
+class Client : public EngineView {
+ public:
+  /// `on_effects(json)` receives the effects that socket events cause (socket events come from the
+  /// browser's event loop, not from a call). `on_frame(text)`, when a function, sees every received
+  /// frame first (for `pushsync record`).
+  Client(emscripten::val on_effects, emscripten::val on_frame);
+
+  /// Applies an input (JSON, as in docs/core.md) now; carries out socket effects and returns the
+  /// others as a JSON array. Malformed input returns `[{"type":"error","code":"bad_input",...}]`.
+  std::string handle(const std::string& input_json);
+  /// The clock the client stamps inputs with (performance.now() in milliseconds).
+  double now() const;
+
+ private:
+  Effects run(const Input& input);
+  void from_socket(Input input);
+
+  SocketAdapter sockets_;
+  emscripten::val on_effects_;
+  emscripten::val on_frame_;
+  bool busy_ = false;
+  std::deque<Input> deferred_;  // socket events raised while an input is being applied
+};
+
+}  // namespace pushsync::wasm

@@ -1,0 +1,40 @@
+#include "engine_view.h"
+
+#include "pushsync/json_io.h"
+
+namespace pushsync::wasm {
+
+double EngineView::next_deadline() const {
+  const auto deadline = engine_.next_deadline();
+  return deadline ? static_cast<double>(*deadline) : -1.0;
+}
+
+std::string EngineView::state() const { return to_string(engine_.state()); }
+std::string EngineView::state_reason() const { return engine_.state_reason(); }
+
+std::string EngineView::messages_json(double first, double count) const {
+  std::string out = "[";
+  engine_.messages().for_each(static_cast<std::size_t>(first), static_cast<std::size_t>(count), [&](const Message& m) {
+    if (out.size() > 1) out += ',';
+    out += message_to_json(m);
+  });
+  return out + "]";
+}
+
+std::string EngineView::counters_json() const {
+  const Counters& c = engine_.counters();
+  const auto n = [](std::uint64_t v) { return std::to_string(v); };
+  return "{\"framesReceived\":" + n(c.frames_received) + ",\"framesRejected\":" + n(c.frames_rejected) +
+         ",\"messagesInserted\":" + n(c.messages_inserted) + ",\"duplicates\":" + n(c.duplicates) +
+         ",\"socketsOpened\":" + n(c.sockets_opened) + ",\"reconnects\":" + n(c.reconnects) +
+         ",\"authRequests\":" + n(c.auth_requests) + ",\"syncs\":" + n(c.syncs) + ",\"resumes\":" + n(c.resumes) +
+         ",\"cursor\":" + std::to_string(engine_.cursor()) + ",\"protocol\":" + std::to_string(engine_.config().protocol) +
+         "}";
+}
+
+std::string EngineView::typing_json() const {
+  const Typing& t = engine_.typing();
+  return std::string("{\"isTyping\":") + (t.is_typing ? "true" : "false") + ",\"context\":\"" + t.context + "\"}";
+}
+
+}  // namespace pushsync::wasm

@@ -1,0 +1,88 @@
+#include "socket_adapter.h"
+
+namespace pushsync::wasm {
+
+SocketAdapter::~SocketAdapter() {
+  for (auto& [id, entry] : sockets_) {
+    emscripten_websocket_close(entry->handle, 1000, "shutdown");
+    emscripten_websocket_delete(entry->handle);
+    delete entry;
+  }
+}
+
+void SocketAdapter::open(SocketId id, const std::string& url) {
+  EmscriptenWebSocketCreateAttributes attributes;
+  emscripten_websocket_init_create_attributes(&attributes);
+  attributes.url = url.c_str();
+  attributes.createOnMainThread = EM_TRUE;
+  const EMSCRIPTEN_WEBSOCKET_T handle = emscripten_websocket_new(&attributes);
+  if (handle <= 0) {
+    // The browser refused the URL outright: report it as a socket that closed at once.
+    sink_(input::SocketClosed{id, 1006, "WebSocket could not be created"});
+    return;
+  }
+  auto* entry = new Entry{this, id, handle};
+  sockets_[id] = entry;
+  emscripten_websocket_set_onopen_callback(handle, entry, &SocketAdapter::on_open);
+  emscripten_websocket_set_onmessage_callback(handle, entry, &SocketAdapter::on_message);
+  emscripten_websocket_set_onerror_callback(handle, entry, &SocketAdapter::on_error);
+  emscripten_websocket_set_onclose_callback(handle, entry, &SocketAdapter::on_close);
+}
+
+bool SocketAdapter::send(SocketId id, const std::string& text) {
+  const auto it = sockets_.find(id);
+  if (it == sockets_.end()) return false;
+  return emscripten_websocket_send_utf8_text(it->second->handle, text.c_str()) == EMSCRIPTEN_RESULT_SUCCESS;
+}
+
+void SocketAdapter::close(SocketId id, int code, const std::string& reason) {
+  const auto it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  emscripten_websocket_close(it->second->handle, static_cast<unsigned short>(code), reason.c_str());
+  // Keep the entry until the close event: the engine ignores it (stale socket id), and the
+  // browser's callbacks still point at the entry until then.
+}
+
+void SocketAdapter::forget(SocketId id) {
+  const auto it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  // emscripten 3.1.6 leaks a table slot per deleted socket (keyed by the socket object): a few
+  // bytes per reconnect, accepted.
+  emscripten_websocket_delete(it->second->handle);
+  delete it->second;
+  sockets_.erase(it);
+}
+
+EM_BOOL SocketAdapter::on_open(int, const EmscriptenWebSocketOpenEvent*, void* user) {
+  auto* entry = static_cast<Entry*>(user);
+  entry->adapter->sink_(input::SocketOpened{entry->id});
+  return EM_TRUE;
+}
+
+EM_BOOL SocketAdapter::on_message(int, const EmscriptenWebSocketMessageEvent* event, void* user) {
+  auto* entry = static_cast<Entry*>(user);
+  if (!event->isText) return EM_TRUE;  // Pusher speaks text; binary frames are not ours
+  // numBytes counts the terminating NUL that Emscripten appends to text frames.
+  const std::size_t length = event->numBytes > 0 ? event->numBytes - 1 : 0;
+  entry->adapter->sink_(input::SocketText{entry->id, std::string(reinterpret_cast<const char*>(event->data), length)});
+  return EM_TRUE;
+}
+
+EM_BOOL SocketAdapter::on_error(int, const EmscriptenWebSocketErrorEvent*, void* user) {
+  auto* entry = static_cast<Entry*>(user);
+  entry->adapter->sink_(input::SocketError{entry->id, "WebSocket error"});
+  return EM_TRUE;
+}
+
+EM_BOOL SocketAdapter::on_close(int, const EmscriptenWebSocketCloseEvent* event, void* user) {
+  auto* entry = static_cast<Entry*>(user);
+  SocketAdapter* adapter = entry->adapter;
+  const SocketId id = entry->id;
+  const int code = event->code;
+  const std::string reason = event->reason;
+  adapter->forget(id);  // deletes entry
+  adapter->sink_(input::SocketClosed{id, code, reason});
+  return EM_TRUE;
+}
+
+}  // namespace pushsync::wasm
