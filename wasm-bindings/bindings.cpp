@@ -1,4 +1,4 @@
-// The embind surface of pushsync's WebAssembly module (see js-glue/src/module.d.ts for the typed view).
+// The embind surface of pushsync's WebAssembly module (see js-glue/src/wasm/pushsync.d.mts for the typed view).
 //
 //   new Engine()                  the bare sans-IO engine: handle(inputJson, now) -> effectsJson
 //   new Client(onEffects, onFrame) the engine with a real WebSocket (Emscripten's WebSocket API)

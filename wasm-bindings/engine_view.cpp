@@ -1,5 +1,7 @@
 #include "engine_view.h"
 
+#include <nlohmann/json.hpp>
+
 #include "pushsync/json_io.h"
 
 namespace pushsync::wasm {
@@ -34,7 +36,8 @@ std::string EngineView::counters_json() const {
 
 std::string EngineView::typing_json() const {
   const Typing& t = engine_.typing();
-  return std::string("{\"isTyping\":") + (t.is_typing ? "true" : "false") + ",\"context\":\"" + t.context + "\"}";
+  return nlohmann::json{{"isTyping", t.is_typing}, {"context", t.context}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace pushsync::wasm

@@ -103,7 +103,8 @@ std::optional<Millis> Engine::next_deadline() const {
   earliest(next, subscription_.deadline());
   earliest(next, reconnect_at_);
   earliest(next, probe_at_);
-  earliest(next, polling_.due());
+  // A poll that falls due while another sync is in flight waits for it: its end reschedules polling.
+  if (!sync_) earliest(next, polling_.due());
   earliest(next, sync_retry_at_);
   earliest(next, settle_check_at_);
   if (sync_) earliest(next, sync_->deadline);

@@ -1,5 +1,6 @@
 #include "pushsync/frame.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "json_text.h"
@@ -45,8 +46,12 @@ Result<Frame, FrameError> decode_frame(std::string_view text) {
     return FrameError::BadField;
   }
   if (const auto serial = doc.find("serial"); serial != doc.end() && !serial->is_null()) {
-    if (!serial->is_number_integer()) return FrameError::BadField;
-    frame.serial = serial->get<std::int64_t>();
+    // Serials count up from 1; a value beyond int64 (Sockudo's are u64) or below 0 is refused
+    // rather than wrapped, since the engine sends it back in `sockudo:resume`.
+    if (!serial->is_number_unsigned()) return FrameError::BadField;
+    const auto value = serial->get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(INT64_MAX)) return FrameError::BadField;
+    frame.serial = static_cast<std::int64_t>(value);
   }
   if (const auto data = doc.find("data"); data != doc.end() && !data->is_null()) {
     frame.data = data->is_string() ? data->get<std::string>() : to_text(*data);

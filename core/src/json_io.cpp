@@ -1,5 +1,6 @@
 #include "pushsync/json_io.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "json_text.h"
@@ -33,10 +34,24 @@ class Reader {
       if (!it->is_number()) return fail(key, "a number");
       out = it->get<double>();
     } else {
-      if (!it->is_number_integer() && !(it->is_number_float() && it->get<double>() == static_cast<double>(static_cast<T>(it->get<double>())))) {
+      // JavaScript sends whole numbers as doubles: accept them when integral and in range of T.
+      double value;
+      if (it->is_number_integer()) {
+        value = it->is_number_unsigned() ? static_cast<double>(it->get<std::uint64_t>())
+                                         : static_cast<double>(it->get<std::int64_t>());
+      } else if (it->is_number_float()) {
+        value = it->get<double>();
+      } else {
         return fail(key, "an integer");
       }
-      out = it->is_number_integer() ? it->get<T>() : static_cast<T>(it->get<double>());
+      if (!(value >= static_cast<double>(std::numeric_limits<T>::min()) &&
+            value <= static_cast<double>(std::numeric_limits<T>::max())) ||
+          value != static_cast<double>(static_cast<std::int64_t>(value))) {
+        return fail(key, "an integer in range");
+      }
+      out = it->is_number_integer() && !it->is_number_unsigned() ? static_cast<T>(it->get<std::int64_t>())
+            : it->is_number_unsigned()                            ? static_cast<T>(it->get<std::uint64_t>())
+                                                                  : static_cast<T>(value);
     }
     return *this;
   }

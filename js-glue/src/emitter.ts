@@ -1,0 +1,42 @@
+// Typed events whose listeners cannot hurt the caller: a listener that throws is reported as an
+// 'error' event and the others still run. A throwing 'error' listener is ignored (reporting it as
+// another 'error' could loop forever).
+import type { SyncEventName, SyncEvents } from './types.js';
+
+export type Listener<E extends SyncEventName> = (value: SyncEvents[E]) => void;
+
+export class Emitter {
+  private readonly listeners = new Map<SyncEventName, Set<Listener<never>>>();
+
+  on<E extends SyncEventName>(event: E, fn: Listener<E>): void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(fn as Listener<never>);
+  }
+
+  off<E extends SyncEventName>(event: E, fn: Listener<E>): void {
+    this.listeners.get(event)?.delete(fn as Listener<never>);
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+
+  emit<E extends SyncEventName>(event: E, value: SyncEvents[E]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    // A copy: a listener may add or remove listeners while we iterate.
+    for (const fn of [...set] as Listener<E>[]) {
+      try {
+        fn(value);
+      } catch (error) {
+        if (event !== 'error') this.emit('error', { code: 'listener', message: `'${event}' listener threw: ${describe(error)}` });
+      }
+    }
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

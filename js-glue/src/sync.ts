@@ -1,0 +1,367 @@
+// createSync: the WebAssembly engine plus its real WebSocket (the module's Client), driven by one
+// timer, fetch for HTTP effects and a Storage for the persisted state.
+//
+// Two rules keep the engine safe from its host:
+// - Nothing of the host runs while the module is on the stack. The module calls `receive` from a
+//   socket event; receive only reads the engine (diffs, deadline) and queues everything else
+//   (listeners, fetch, storage) for a microtask. No input is ever given from inside a callback.
+// - Host code never throws into the module or into the engine's bookkeeping: listeners, fetch,
+//   storage and getToken are each caught and reported as 'error' events.
+import { Emitter, describe, type Listener } from './emitter.js';
+import { HttpRunner } from './http.js';
+import { MessageMirror } from './mirror.js';
+import { loadModule } from './module.js';
+import { checkOptions, engineConfig, requestTimeout, type SyncOptions } from './options.js';
+import { memoryStorage, type Storage } from './storage.js';
+import { DeadlineTimer } from './timer.js';
+import type {
+  ConnectionState,
+  Counters,
+  Effect,
+  HttpRequestEffect,
+  Message,
+  MessagesDiff,
+  StateInfo,
+  SyncEventName,
+} from './types.js';
+import type { Client, PushsyncModule } from './wasm/pushsync.mjs';
+
+/** The key the engine persists its state under (persisted_state.h). */
+export const PERSIST_KEY = 'pushsync.state';
+
+export interface Sync {
+  /** Resolves once the module is loaded and the persisted state restored; rejects if loading failed. */
+  readonly ready: Promise<void>;
+  selectSession(sessionId: string): void;
+  /** Stop syncing; the messages stay readable. selectSession starts again. */
+  stop(): void;
+  setToken(token: string | null): void;
+  /** Whether a view is open: drives the keepalive and brisk polling. */
+  setVisible(visible: boolean): void;
+  setOnline(online: boolean): void;
+  /** Reload the newest page of the session now. */
+  refresh(): void;
+  /** The session's messages in order, kept up to date by the diffs (do not modify). */
+  messages(): readonly Message[];
+  state(): StateInfo;
+  sessionId(): string;
+  typing(): { isTyping: boolean; context: string };
+  counters(): Counters;
+  on<E extends SyncEventName>(event: E, fn: Listener<E>): void;
+  off<E extends SyncEventName>(event: E, fn: Listener<E>): void;
+  /** Closes the socket, cancels the timer and requests, frees the engine. */
+  destroy(): void;
+}
+
+/**
+ * Starts at once: listeners added right after this call see every event. Inputs given before
+ * `ready` are applied, in order, after the persisted state was restored.
+ */
+export function createSync(options: SyncOptions): Sync {
+  checkOptions(options);
+  return new SyncHost(options);
+}
+
+type Input = { type: string; [field: string]: unknown };
+
+class SyncHost implements Sync {
+  readonly ready: Promise<void>;
+  private readonly events = new Emitter();
+  private readonly mirror = new MessageMirror();
+  private readonly timer = new DeadlineTimer(() => this.apply({ type: 'tick' }));
+  private readonly http: HttpRunner;
+  private readonly storage: Storage;
+  private client: Client | undefined;
+  private started = false;
+  private early: Input[] = []; // the host's inputs given before the start was done
+  private jobs: Array<() => void> = [];
+  private draining = false;
+  private drainScheduled = false;
+  private inModule = false;
+  private destroyed = false;
+  private token: string | null = null; // as last given to the engine
+  private lastTyping = { isTyping: false, context: '' };
+  private persisting: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SyncOptions) {
+    this.storage = options.storage ?? memoryStorage();
+    const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.http = new HttpRunner(fetchFn, requestTimeout(options));
+    this.ready = this.start();
+    // `ready` may never be awaited: a failed start is reported as an 'error' event anyway.
+    this.ready.catch(() => {});
+  }
+
+  // ---- the public API ------------------------------------------------------------------------
+
+  selectSession(sessionId: string): void {
+    this.input({ type: 'selectSession', sessionId });
+  }
+  stop(): void {
+    this.input({ type: 'stop' });
+  }
+  setToken(token: string | null): void {
+    this.input({ type: 'setToken', token });
+  }
+  setVisible(visible: boolean): void {
+    this.input({ type: 'visibility', visible });
+  }
+  setOnline(online: boolean): void {
+    this.input({ type: 'network', online });
+  }
+  refresh(): void {
+    this.input({ type: 'refresh' });
+  }
+  messages(): readonly Message[] {
+    return this.mirror.messages;
+  }
+  state(): StateInfo {
+    if (!this.client) return { state: 'disconnected', reason: 'Not started' };
+    return { state: this.client.state() as ConnectionState, reason: this.client.stateReason() };
+  }
+  sessionId(): string {
+    return this.client?.sessionId() ?? '';
+  }
+  typing(): { isTyping: boolean; context: string } {
+    if (!this.client) return { isTyping: false, context: '' };
+    try {
+      return JSON.parse(this.client.typingJson()) as { isTyping: boolean; context: string };
+    } catch {
+      // typingJson does not escape the context text; the last typing effect (proper JSON) says the same.
+      return { ...this.lastTyping };
+    }
+  }
+  counters(): Counters {
+    if (!this.client) {
+      const zero = { framesReceived: 0, framesRejected: 0, messagesInserted: 0, duplicates: 0, socketsOpened: 0 };
+      return { ...zero, reconnects: 0, authRequests: 0, syncs: 0, resumes: 0, cursor: 0, protocol: 0 };
+    }
+    return JSON.parse(this.client.countersJson()) as Counters;
+  }
+  on<E extends SyncEventName>(event: E, fn: Listener<E>): void {
+    this.events.on(event, fn);
+  }
+  off<E extends SyncEventName>(event: E, fn: Listener<E>): void {
+    this.events.off(event, fn);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.timer.clear();
+    this.http.abortAll();
+    this.jobs = [];
+    this.early = [];
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    // Deleting the Client closes its socket and detaches the socket's callbacks. Never while one
+    // of its methods is running (a synchronous callback that called destroy()).
+    if (this.inModule) queueMicrotask(() => client.delete());
+    else client.delete();
+  }
+
+  // ---- start -----------------------------------------------------------------------------------
+
+  private async start(): Promise<void> {
+    try {
+      const mod = await this.module();
+      if (this.destroyed) return;
+      this.client = new mod.Client(
+        (json: string) => this.fromModule(() => this.receive(json)),
+        this.options.onFrame ? (text: string) => this.queue(() => this.options.onFrame!(text)) : null,
+      );
+    } catch (error) {
+      this.report('load', `the WebAssembly module could not be loaded: ${describe(error)}`);
+      throw error;
+    }
+    this.apply({ type: 'configure', config: engineConfig(this.options) });
+    const token = this.options.token !== undefined ? this.options.token : await this.askToken();
+    if (this.destroyed) return;
+    this.apply({ type: 'setToken', token });
+    const saved = await this.storage.get(PERSIST_KEY).catch((error: unknown) => {
+      this.report('storage', `reading ${PERSIST_KEY} failed: ${describe(error)}`);
+      return null;
+    });
+    if (this.destroyed) return;
+    // Restore before the host's first selection: the engine restores only while no session is set.
+    if (saved) this.apply({ type: 'restore', value: saved });
+    this.started = true;
+    const early = this.early;
+    this.early = [];
+    for (const input of early) this.apply(input);
+  }
+
+  private async module(): Promise<PushsyncModule> {
+    const given = this.options.module;
+    if (!given) return loadModule();
+    if ('Client' in given || 'then' in given) return given as PushsyncModule | Promise<PushsyncModule>;
+    return loadModule(given);
+  }
+
+  private async askToken(): Promise<string | null> {
+    if (!this.options.getToken) return null;
+    try {
+      return (await this.options.getToken()) ?? null;
+    } catch (error) {
+      this.report('token', `getToken failed: ${describe(error)}`);
+      return null;
+    }
+  }
+
+  // ---- inputs and effects ----------------------------------------------------------------------
+
+  /** An input from the host's API: held back until the start (restore) is done. */
+  private input(input: Input): void {
+    if (this.destroyed) return;
+    if (!this.started) this.early.push(input);
+    else this.apply(input);
+  }
+
+  private apply(input: Input): void {
+    if (this.destroyed || !this.client) return;
+    const client = this.client;
+    if (input.type === 'setToken') this.token = (input['token'] as string | null | undefined) ?? null;
+    const effects = this.fromModule(() => client.handle(JSON.stringify(input)));
+    if (effects !== undefined) this.receive(effects);
+  }
+
+  /** Runs a call into (or from) the module, noting that the module is on the stack. */
+  private fromModule<T>(call: () => T): T | undefined {
+    const outer = this.inModule;
+    this.inModule = true;
+    try {
+      return call();
+    } catch (error) {
+      this.report('glue', describe(error));
+      return undefined;
+    } finally {
+      this.inModule = outer;
+    }
+  }
+
+  /** Takes a batch of effects: diffs and the deadline now, everything else queued. */
+  private receive(json: string): void {
+    if (this.destroyed || !this.client) return;
+    const effects = JSON.parse(json) as Effect[];
+    const diffs = effects.filter((effect) => effect.type === 'messages').length;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'messages':
+          this.onMessages(effect, diffs > 1);
+          break;
+        case 'httpRequest':
+          this.queue(() => this.runHttp(effect));
+          break;
+        case 'persist':
+          this.queue(() => this.persist(effect.key, effect.value));
+          break;
+        case 'state': {
+          const { state, reason } = effect;
+          this.queue(() => this.events.emit('state', { state, reason }));
+          if (state === 'polling' && reason === 'Auth failed' && this.options.getToken) this.queue(() => void this.renewToken());
+          break;
+        }
+        case 'typing': {
+          const { sessionId, isTyping, context } = effect;
+          this.lastTyping = { isTyping, context };
+          this.queue(() => this.events.emit('typing', { sessionId, isTyping, context }));
+          break;
+        }
+        case 'session': {
+          const { sessionId, status } = effect;
+          this.queue(() => this.events.emit('session', { sessionId, status }));
+          break;
+        }
+        case 'interactResponse': {
+          const { sessionId, data } = effect;
+          this.queue(() => this.events.emit('interactResponse', { sessionId, data }));
+          break;
+        }
+        case 'error': {
+          const { code, message } = effect;
+          this.queue(() => this.events.emit('error', { code, message }));
+          break;
+        }
+        default:
+          break; // socket effects are the Client's own
+      }
+    }
+    this.timer.arm(this.client.nextDeadline(), this.client.now());
+  }
+
+  private onMessages(effect: Extract<Effect, { type: 'messages' }>, several: boolean): void {
+    const client = this.client!;
+    const { type: _, ...diff } = effect;
+    let event: { diff: MessagesDiff; inserted: Message[]; updated: Message[] };
+    if (several) {
+      // One answer that carries several diffs (an input deferred inside the module): only the
+      // last store is readable, so reload it and describe that as one reset.
+      this.mirror.reload(client);
+      const size = this.mirror.messages.length;
+      const reset = { sessionId: client.sessionId(), reset: true, removedFront: 0, inserted: [...Array(size).keys()], updated: [], size };
+      event = { diff: reset, inserted: [...this.mirror.messages], updated: [] };
+    } else {
+      try {
+        const applied = this.mirror.apply(diff, client);
+        if (applied.resynced) this.report('glue', 'the messages had drifted from the engine and were reloaded');
+        event = { diff, inserted: applied.inserted, updated: applied.updated };
+      } catch (error) {
+        this.mirror.reload(client);
+        this.report('glue', `a messages diff could not be applied, reloaded: ${describe(error)}`);
+        event = { diff, inserted: [], updated: [] };
+      }
+    }
+    this.queue(() => this.events.emit('messages', event));
+  }
+
+  private async runHttp(request: HttpRequestEffect): Promise<void> {
+    const answer = await this.http.run(request);
+    this.apply({ type: 'httpResult', id: request.id, status: answer.status, body: answer.body });
+  }
+
+  private persist(key: string, value: string): void {
+    this.events.emit('persist', { key, value });
+    this.persisting = this.persisting
+      .then(() => this.storage.set(key, value))
+      .catch((error: unknown) => this.report('storage', `saving ${key} failed: ${describe(error)}`));
+  }
+
+  private async renewToken(): Promise<void> {
+    const token = await this.askToken();
+    if (token !== null && token !== this.token) this.setToken(token);
+  }
+
+  // ---- the job queue ---------------------------------------------------------------------------
+
+  private queue(job: () => void): void {
+    this.jobs.push(job);
+    if (!this.drainScheduled && !this.draining) {
+      this.drainScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Runs queued jobs in order; jobs queued meanwhile (by a listener's input) run in this loop too. */
+  private flush(): void {
+    this.drainScheduled = false;
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.jobs.length > 0 && !this.destroyed) {
+        const job = this.jobs.shift()!;
+        try {
+          job();
+        } catch (error) {
+          this.events.emit('error', { code: 'glue', message: describe(error) });
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private report(code: string, message: string): void {
+    this.queue(() => this.events.emit('error', { code, message }));
+  }
+}

@@ -1,0 +1,92 @@
+// The values the glue hands to its users, as the engine's JSON boundary shapes them
+// (core/include/pushsync/json_io.h; field names are camelCase on purpose, for JavaScript).
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'polling' | 'offline';
+
+/** A chat message in the app server's wire shape. */
+export interface Message {
+  messageId: string;
+  sequenceNumber: number;
+  role: string;
+  content: string;
+  status: string;
+  timestamp: string;
+  updatedAt?: string;
+  actionPayload?: unknown;
+  error?: { code: string; message: string };
+}
+
+export interface StateInfo {
+  state: ConnectionState;
+  /** Why, for polling ("No token", "Auth failed", "Server unreachable", ...) and others. */
+  reason: string;
+}
+
+/**
+ * How the ordered messages changed during one engine call, in final positions: drop `removedFront`
+ * from the front, insert the messages now at `inserted` (ascending), re-read those at `updated`.
+ * `reset`: start from empty first.
+ */
+export interface MessagesDiff {
+  sessionId: string;
+  reset: boolean;
+  removedFront: number;
+  inserted: number[];
+  updated: number[];
+  size: number;
+}
+
+export interface TypingInfo {
+  sessionId: string;
+  isTyping: boolean;
+  context: string;
+}
+
+export interface Counters {
+  framesReceived: number;
+  framesRejected: number;
+  messagesInserted: number;
+  duplicates: number;
+  socketsOpened: number;
+  reconnects: number;
+  authRequests: number;
+  syncs: number;
+  resumes: number;
+  cursor: number;
+  protocol: number;
+}
+
+/** Effects as the module returns them (docs/core.md, "Effects"). */
+export type Effect =
+  | { type: 'openSocket'; socket: number; url: string }
+  | { type: 'sendFrame'; socket: number; text: string }
+  | { type: 'closeSocket'; socket: number; code: number; reason: string }
+  | { type: 'httpRequest'; id: number; method: string; url: string; headers: Record<string, string>; body: string }
+  | { type: 'persist'; key: string; value: string }
+  | ({ type: 'state' } & StateInfo)
+  | ({ type: 'messages' } & MessagesDiff)
+  | ({ type: 'typing' } & TypingInfo)
+  | { type: 'session'; sessionId: string; status: string }
+  | { type: 'interactResponse'; sessionId: string; data: unknown }
+  | { type: 'error'; code: string; message: string };
+
+export type HttpRequestEffect = Extract<Effect, { type: 'httpRequest' }>;
+
+/** What listeners of each Sync event receive. */
+export interface SyncEvents {
+  state: StateInfo;
+  /** The diff, and the message objects it inserted and updated (in the order of its positions). */
+  messages: { diff: MessagesDiff; inserted: Message[]; updated: Message[] };
+  typing: TypingInfo;
+  /** `status` is the session's from `session_update`; "" when the selection itself changed. */
+  session: { sessionId: string; status: string };
+  interactResponse: { sessionId: string; data: unknown };
+  /**
+   * The engine's errors (bad_frame, bad_payload, server_error, http_failed, bad_config,
+   * bad_restore) and the host's own (listener, storage, token, glue).
+   */
+  error: { code: string; message: string };
+  persist: { key: string; value: string };
+}
+
+export type SyncEventName = keyof SyncEvents;

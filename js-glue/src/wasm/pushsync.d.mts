@@ -1,0 +1,56 @@
+// The typed view of the embind surface of the WebAssembly module (wasm-bindings/bindings.cpp).
+// The build copies this file next to dist/wasm/pushsync.mjs, so the shipped .d.ts files resolve it.
+// Values cross as JSON text or numbers: one decode in JavaScript, no per-field embind calls.
+
+/** Read access shared by the bare Engine and the Client. */
+export interface EngineView {
+  /** Milliseconds (on the clock the inputs were stamped with) of the next wanted tick; -1: none. */
+  nextDeadline(): number;
+  state(): string;
+  stateReason(): string;
+  sessionId(): string;
+  socketId(): string;
+  cursor(): number;
+  size(): number;
+  /** Messages [first, first + count) in order, as a JSON array of wire-shaped messages. */
+  messagesJson(first: number, count: number): string;
+  countersJson(): string;
+  typingJson(): string;
+  /** Frees the C++ object; it must not be used afterwards. */
+  delete(): void;
+}
+
+/** The bare sans-IO engine: the host carries out every effect, sockets included. */
+export interface Engine extends EngineView {
+  handle(inputJson: string, nowMs: number): string;
+  socketText(socket: number, text: string, nowMs: number): string;
+  /** Room for `bytes` of UTF-8 in module memory; returns its address in HEAPU8. */
+  inputBuffer(bytes: number): number;
+  /** A socket frame of `length` bytes, written at inputBuffer()'s address. */
+  socketTextFromBuffer(socket: number, length: number, nowMs: number): string;
+}
+
+/** The engine with a real WebSocket (the global `WebSocket`); socket effects never reach JS. */
+export interface Client extends EngineView {
+  /** Applies an input now; returns the effects that are not socket effects. */
+  handle(inputJson: string): string;
+  /** The clock inputs are stamped with (performance.now()). */
+  now(): number;
+}
+
+export interface PushsyncModule {
+  Engine: new () => Engine;
+  Client: new (onEffects: (effectsJson: string) => void, onFrame: ((text: string) => void) | null) => Client;
+  version(): string;
+  /** Module memory; replaced when memory grows, so read it again after any call into the module. */
+  HEAPU8: Uint8Array;
+}
+
+export interface ModuleOptions {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  locateFile?: (path: string, prefix: string) => string;
+  [option: string]: unknown;
+}
+
+declare function createPushsyncModule(options?: ModuleOptions): Promise<PushsyncModule>;
+export default createPushsyncModule;

@@ -1,0 +1,313 @@
+// The glue against a local Pusher-protocol WebSocket server and a local app-server stub: the
+// socket, timer, fetch and storage handling of createSync. Every server and Sync is closed by
+// the test that made it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, afterEach, describe, test } from 'node:test';
+import { createSync, fileStorage, memoryStorage, PERSIST_KEY } from '../dist/index.js';
+import { startAppServer } from './support/app-server.mjs';
+import { startPusherServer } from './support/pusher-server.mjs';
+import { waitFor } from './support/wait.mjs';
+
+assert.equal(typeof WebSocket, 'function', 'run with --experimental-websocket on Node 20 (scripts/test.mjs does)');
+
+let pusher;
+let app;
+const syncs = [];
+const dirs = [];
+
+beforeEach(async () => {
+  pusher = await startPusherServer();
+  app = await startAppServer({ pusher });
+});
+
+afterEach(async () => {
+  for (const sync of syncs.splice(0)) sync.destroy();
+  await pusher.close();
+  await app.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A Sync on the local servers; the fast backoff keeps retries in the test's time. */
+function makeSync(options = {}) {
+  const sync = createSync({
+    apiBase: app.url,
+    wsHost: '127.0.0.1',
+    wsPort: pusher.port,
+    key: pusher.key,
+    token: 'token-1',
+    jitterSeed: 7,
+    ...options,
+    engineConfig: { backoffBaseMs: 200, ...options.engineConfig },
+  });
+  syncs.push(sync);
+  return sync;
+}
+
+/** Records every event of a Sync, in order. */
+function record(sync) {
+  const log = { state: [], messages: [], error: [], persist: [], session: [], typing: [] };
+  for (const name of Object.keys(log)) sync.on(name, (value) => log[name].push(value));
+  return log;
+}
+
+const ids = (messages) => messages.map((m) => m.messageId);
+const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => `m${from + i}`);
+
+function assertOrderedUnique(messages) {
+  const seen = new Set();
+  for (let i = 0; i < messages.length; i++) {
+    assert.ok(!seen.has(messages[i].messageId), `duplicate ${messages[i].messageId}`);
+    seen.add(messages[i].messageId);
+    if (i > 0) assert.ok(messages[i - 1].sequenceNumber < messages[i].sequenceNumber, `order at ${i}`);
+  }
+}
+
+test('reaches connected, loads the backlog, and applies pushed messages in order without duplicates', async () => {
+  for (let s = 1; s <= 3; s++) app.addMessage('s1', s, { push: false });
+  const sync = makeSync();
+  const log = record(sync);
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected', { what: 'connected' });
+  await waitFor(() => sync.messages().length === 3, { what: 'the backlog' });
+  assert.deepEqual(ids(sync.messages()), range(1, 3));
+
+  // Pushed out of order and twice: the store orders and deduplicates.
+  for (const s of [5, 4, 6, 6, 4, 7]) {
+    if (app.sessions.get('s1').some((m) => m.sequenceNumber === s)) {
+      const frame = app.sessions.get('s1').find((m) => m.sequenceNumber === s);
+      pusher.broadcast('private-session-s1', 'new_message', { type: 'new_message', sessionId: 's1', message: frame });
+    } else {
+      app.addMessage('s1', s);
+    }
+  }
+  await waitFor(() => sync.messages().length === 7, { what: '7 messages' });
+  assert.deepEqual(ids(sync.messages()), range(1, 7));
+  assertOrderedUnique(sync.messages());
+
+  // The events describe the same: every message inserted once, the diffs' sizes add up.
+  const inserted = log.messages.flatMap((event) => event.inserted.map((m) => m.messageId));
+  assert.deepEqual([...inserted].sort(), range(1, 7).sort());
+  assert.equal(log.messages.at(-1).diff.size, 7);
+  assert.ok(log.state.some((s) => s.state === 'connecting'));
+  assert.equal(log.state.at(-1).state, 'connected');
+  assert.deepEqual(log.session[0], { sessionId: 's1', status: '' });
+  assert.deepEqual(log.error, []);
+  assert.equal(sync.counters().socketsOpened, 1);
+});
+
+test('a message update is applied in place', async () => {
+  app.addMessage('s1', 1, { push: false, status: 'pending' });
+  const sync = makeSync();
+  const log = record(sync);
+  sync.selectSession('s1');
+  await waitFor(() => sync.messages().length === 1, { what: 'the backlog' });
+  pusher.broadcast('private-session-s1', 'message_update', {
+    type: 'message_update',
+    sessionId: 's1',
+    messageId: 'm1',
+    status: 'sent',
+    updatedAt: '2026-11-29T12:00:00.000Z',
+  });
+  await waitFor(() => sync.messages()[0].status === 'sent', { what: 'the update' });
+  assert.equal(log.messages.at(-1).updated[0].messageId, 'm1');
+  pusher.broadcast('private-session-s1', 'typing', { type: 'typing', sessionId: 's1', isTyping: true, context: 'thinking' });
+  await waitFor(() => log.typing.length === 1, { what: 'typing' });
+  assert.deepEqual(sync.typing(), { isTyping: true, context: 'thinking' });
+  // A context with a quote (the module's typingJson does not escape it) must not make typing() throw.
+  pusher.broadcast('private-session-s1', 'typing', { type: 'typing', sessionId: 's1', isTyping: true, context: 'say "hi"' });
+  await waitFor(() => log.typing.length === 2, { what: 'typing again' });
+  assert.deepEqual(sync.typing(), { isTyping: true, context: 'say "hi"' });
+});
+
+test('the timer drives a reconnect after the server drops the socket, and the gap is backfilled', async () => {
+  app.addMessage('s1', 1, { push: false });
+  const sync = makeSync({ engineConfig: { backoffBaseMs: 1000 } }); // the engine's default backoff
+  const log = record(sync);
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected' && sync.messages().length === 1, { what: 'connected' });
+
+  pusher.dropAll();
+  await waitFor(() => sync.state().state === 'reconnecting', { what: 'reconnecting' });
+  // Stored while the client was away: no push reaches it, the backfill after resubscribing must.
+  app.addMessage('s1', 2, { push: false });
+  app.addMessage('s1', 3, { push: false });
+  const dropped = Date.now();
+  await waitFor(() => sync.state().state === 'connected', { timeout: 10_000, what: 'connected again' });
+  const waited = Date.now() - dropped;
+  assert.ok(waited >= 500, `reconnected after ${waited} ms: the backoff (about 1 s) comes from the timer`);
+  await waitFor(() => sync.messages().length === 3, { what: 'the backfill' });
+  assert.deepEqual(ids(sync.messages()), range(1, 3));
+  assert.equal(pusher.connections, 2);
+  assert.equal(sync.counters().reconnects, 1);
+  assert.deepEqual(
+    log.state.map((s) => s.state).filter((s, i, all) => s !== all[i - 1]),
+    ['disconnected', 'connecting', 'connected', 'reconnecting', 'connected'].slice(log.state[0].state === 'disconnected' ? 0 : 1),
+  );
+});
+
+test('keepalive: the timer pings after the configured silence and the pong keeps the socket', async () => {
+  const sync = makeSync({ keepaliveSeconds: 0.3 });
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected', { what: 'connected' });
+  await waitFor(() => pusher.received.filter((r) => r.frame.event === 'pusher:ping').length >= 2, {
+    timeout: 5_000,
+    what: 'two pings',
+  });
+  assert.equal(sync.state().state, 'connected');
+  assert.equal(pusher.connections, 1);
+});
+
+test('failed requests are retried: 500s, a dropped connection, and a fetch that throws', async () => {
+  for (let s = 1; s <= 4; s++) app.addMessage('s1', s, { push: false });
+  app.failures.auth.push(500);
+  app.failures.messages.push(500, 'reset');
+  let thrown = 0;
+  const sync = makeSync({
+    fetch: (url, init) => {
+      if (url.includes('/messages') && thrown === 0) {
+        thrown++;
+        throw new TypeError('fetch exploded');
+      }
+      return fetch(url, init);
+    },
+  });
+  const log = record(sync);
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected' && sync.messages().length === 4, {
+    timeout: 15_000,
+    what: 'connected with all messages',
+  });
+  assert.deepEqual(ids(sync.messages()), range(1, 4));
+  assert.equal(thrown, 1);
+  assert.ok(app.count('auth') >= 2, 'the auth was retried');
+  assert.ok(app.requests.filter((r) => r.route === 'messages' && r.status !== 200).length === 2, 'both failures were seen');
+  assert.ok(log.error.some((e) => e.code === 'http_failed'), 'the engine reported the failures');
+});
+
+test('fileStorage persists the session and a new Sync restores it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pushsync-'));
+  dirs.push(dir);
+  const file = join(dir, 'state.json');
+  for (let s = 1; s <= 2; s++) app.addMessage('s2', s, { push: false });
+
+  const first = makeSync({ storage: fileStorage(file) });
+  const log = record(first);
+  first.selectSession('s2');
+  await waitFor(() => first.state().state === 'connected' && first.messages().length === 2, { what: 'first connected' });
+  await waitFor(() => log.persist.some((p) => JSON.parse(p.value).wasConnected), { what: 'a persist' });
+  await waitFor(() => {
+    try {
+      return JSON.parse(JSON.parse(readFileSync(file, 'utf8'))[PERSIST_KEY]).wasConnected;
+    } catch {
+      return false;
+    }
+  }, { what: 'the file' });
+  first.destroy();
+
+  const saved = JSON.parse(JSON.parse(readFileSync(file, 'utf8'))[PERSIST_KEY]);
+  assert.equal(saved.sessionId, 's2');
+
+  const second = makeSync({ storage: fileStorage(file) });
+  await second.ready;
+  assert.equal(second.sessionId(), 's2', 'restored before any selection');
+  await waitFor(() => second.state().state === 'connected' && second.messages().length === 2, { what: 'restored and synced' });
+  assert.deepEqual(ids(second.messages()), range(1, 2));
+  // Selecting the restored session again changes nothing.
+  second.selectSession('s2');
+  assert.equal(second.messages().length, 2);
+});
+
+test('fileStorage writes atomically and in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pushsync-'));
+  dirs.push(dir);
+  const file = join(dir, 'kv.json');
+  const storage = fileStorage(file);
+  assert.equal(await storage.get('a'), null);
+  await Promise.all([storage.set('a', '1'), storage.set('a', '2'), storage.set('b', 'x')]);
+  assert.equal(await storage.get('a'), '2');
+  assert.equal(await fileStorage(file).get('b'), 'x');
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { a: '2', b: 'x' });
+  writeFileSync(file, 'not json');
+  await assert.rejects(storage.get('a'));
+});
+
+test('a throwing listener, storage or token source does not break sync', async () => {
+  for (let s = 1; s <= 2; s++) app.addMessage('s1', s, { push: false });
+  const failing = memoryStorage();
+  failing.set = async () => {
+    throw new Error('disk full');
+  };
+  const sync = makeSync({ storage: failing });
+  const errors = [];
+  const seen = [];
+  sync.on('messages', () => {
+    throw new Error('listener bug');
+  });
+  sync.on('state', () => {
+    throw new Error('another listener bug');
+  });
+  sync.on('messages', (event) => seen.push(...event.inserted.map((m) => m.messageId)));
+  sync.on('error', (error) => errors.push(error));
+  sync.on('error', () => {
+    throw new Error('even the error listener throws');
+  });
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected' && sync.messages().length === 2, { what: 'connected' });
+  for (let s = 3; s <= 5; s++) app.addMessage('s1', s);
+  await waitFor(() => sync.messages().length === 5, { what: 'pushed messages' });
+  assert.deepEqual(ids(sync.messages()), range(1, 5));
+  assert.deepEqual(seen, range(1, 5), 'the other listener saw every message');
+  assert.ok(errors.some((e) => e.code === 'listener' && /listener bug/.test(e.message)));
+  assert.ok(errors.some((e) => e.code === 'storage' && /disk full/.test(e.message)));
+
+  const viaGetToken = makeSync({
+    token: undefined,
+    getToken: () => {
+      throw new Error('no token service');
+    },
+  });
+  const tokenErrors = [];
+  viaGetToken.on('error', (e) => tokenErrors.push(e));
+  viaGetToken.selectSession('s1');
+  await waitFor(() => viaGetToken.state().reason === 'No token', { what: 'polling without a token' });
+  assert.ok(tokenErrors.some((e) => e.code === 'token'));
+  viaGetToken.setToken('token-1');
+  await waitFor(() => viaGetToken.state().state === 'connected', { what: 'connected after setToken' });
+});
+
+test('getToken is asked at start and again after "Auth failed"', async () => {
+  let asked = 0;
+  const sync = makeSync({
+    token: undefined,
+    getToken: async () => (++asked === 1 ? 'expired-token' : 'token-1'),
+  });
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected', { timeout: 10_000, what: 'connected with the new token' });
+  assert.equal(asked, 2);
+});
+
+test('session switch, stop and destroy: the socket is closed and nothing runs afterwards', async () => {
+  app.addMessage('a', 1, { push: false });
+  app.addMessage('b', 1, { push: false });
+  app.addMessage('b', 2, { push: false });
+  const sync = makeSync();
+  sync.selectSession('a');
+  await waitFor(() => sync.state().state === 'connected' && sync.messages().length === 1, { what: 'a' });
+  sync.selectSession('b');
+  assert.equal(sync.messages().length, 0, 'the switch resets the messages at once');
+  await waitFor(() => sync.state().state === 'connected' && sync.messages().length === 2, { what: 'b' });
+  assert.equal(pusher.subscribers('private-session-a'), 0);
+  assert.equal(pusher.subscribers('private-session-b'), 1);
+  sync.stop();
+  await waitFor(() => sync.state().state === 'disconnected', { what: 'stopped' });
+  assert.equal(sync.messages().length, 2, 'the store stays readable');
+  sync.selectSession('b');
+  await waitFor(() => sync.state().state === 'connected', { what: 'started again' });
+  sync.destroy();
+  await waitFor(() => pusher.sockets.size === 0, { what: 'the socket to close' });
+  sync.selectSession('a'); // ignored, no throw
+  assert.equal(sync.state().reason, 'Not started');
+});
