@@ -1,0 +1,45 @@
+// Who is calling, and may they touch this session? Shared by every route that needs a user.
+// REST answers 401 for a missing or bad token; channel auth (pusher-auth route) answers 403
+// instead, because that is what Pusher clients expect from an auth endpoint.
+import { timingSafeEqual } from 'node:crypto';
+import { bearerToken } from './tokens.js';
+import { forbidden, notFound, unauthorized } from './http-error.js';
+
+/**
+ * The user behind the request's bearer token.
+ * @returns {Promise<{ok: true, user: object} | {ok: false, reason: string}>}
+ */
+export async function identify(request, { tokens, store }) {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) return { ok: false, reason: 'missing bearer token (Authorization: Bearer <token>)' };
+  const verified = await tokens.verify(token);
+  if (!verified.ok) return verified;
+  const user = await store.findUserById(verified.userId);
+  if (!user) return { ok: false, reason: 'token names an unknown user' };
+  return { ok: true, user };
+}
+
+/** The calling user, or a 401. */
+export async function requireUser(request, deps) {
+  const who = await identify(request, deps);
+  if (!who.ok) throw unauthorized(who.reason);
+  return who.user;
+}
+
+/** The session `sessionId` if `user` owns it: 404 when it does not exist, 403 when it is another's. */
+export async function ownedSession(store, user, sessionId) {
+  const session = await store.getSession(sessionId);
+  if (!session) throw notFound(`session ${sessionId} does not exist`);
+  if (session.userId !== user.id) throw forbidden(`session ${sessionId} belongs to another user`);
+  return session;
+}
+
+/** Checks the `X-Admin-Token` header against the configured admin token: 401 missing, 403 wrong. */
+export function requireAdmin(request, adminToken) {
+  const given = request.headers['x-admin-token'];
+  if (typeof given !== 'string' || given === '') throw unauthorized('missing X-Admin-Token header');
+  const a = Buffer.from(given);
+  const b = Buffer.from(adminToken);
+  // Constant time, so the response time does not leak how much of a guess was right.
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw forbidden('wrong X-Admin-Token');
+}

@@ -1,0 +1,95 @@
+// Every setting of the reference server, read from the environment in one place, with development
+// defaults so that `node server/src/main.js` runs with nothing configured. Invalid values stop the
+// server at start-up with a sentence naming the variable, instead of failing later on a request.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// The development defaults. They are public, so production must not run on them (see below).
+export const DEV_DEFAULTS = Object.freeze({
+  appId: 'pushsync-app',
+  appKey: 'pushsync-key',
+  appSecret: 'pushsync-secret',
+  jwtSecret: 'pushsync-dev-jwt-secret',
+  adminToken: 'pushsync-admin',
+});
+
+// Any extension id, plus the demo page served next to the app server.
+const DEFAULT_ALLOWED_ORIGINS = ['chrome-extension://*', 'http://127.0.0.1:3000', 'http://localhost:3000'];
+
+/**
+ * Builds the configuration from `env` (process.env by default).
+ * @param {Record<string, string|undefined>} env
+ * @returns {Readonly<object>} the settings; throws an Error naming the variable when one is invalid.
+ */
+export function loadConfig(env = process.env) {
+  const config = {
+    host: text(env, 'HOST', '127.0.0.1'),
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    dbPath: path.resolve(text(env, 'DB_PATH', path.join(env.RUN_DIR || path.join(repoRoot, 'run'), 'pushsync.sqlite'))),
+    jwtSecret: text(env, 'JWT_SECRET', DEV_DEFAULTS.jwtSecret),
+    tokenTtlSeconds: duration(env, 'TOKEN_TTL', '12h'),
+    adminToken: text(env, 'ADMIN_TOKEN', DEV_DEFAULTS.adminToken),
+    allowedOrigins: list(env, 'ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS),
+    assistantStepMs: integer(env, 'ASSISTANT_STEP_MS', 300, 0, 60_000),
+    quiet: flag(env, 'QUIET', false),
+    sockudo: {
+      host: text(env, 'SOCKUDO_HOST', '127.0.0.1'),
+      port: integer(env, 'SOCKUDO_PORT', 3005, 1, 65535),
+      appId: text(env, 'SOCKUDO_APP_ID', DEV_DEFAULTS.appId),
+      key: text(env, 'SOCKUDO_APP_KEY', DEV_DEFAULTS.appKey),
+      secret: text(env, 'SOCKUDO_APP_SECRET', DEV_DEFAULTS.appSecret),
+      // A trigger that hangs would hold the interact request; clients recover through REST anyway.
+      timeoutMs: integer(env, 'TRIGGER_TIMEOUT_MS', 2000, 100, 60_000),
+    },
+  };
+  if (env.NODE_ENV === 'production') refuseDevSecrets(config);
+  return Object.freeze(config);
+}
+
+function refuseDevSecrets(config) {
+  const weak = [];
+  if (config.jwtSecret === DEV_DEFAULTS.jwtSecret) weak.push('JWT_SECRET');
+  if (config.adminToken === DEV_DEFAULTS.adminToken) weak.push('ADMIN_TOKEN');
+  if (config.sockudo.secret === DEV_DEFAULTS.appSecret) weak.push('SOCKUDO_APP_SECRET');
+  if (weak.length) throw new Error(`NODE_ENV=production needs real secrets; set ${weak.join(', ')}`);
+}
+
+function text(env, name, fallback) {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function integer(env, name, fallback, min, max) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function flag(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be 1/0, true/false, yes/no or on/off, got '${raw}'`);
+}
+
+function list(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return raw.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+// Seconds, or a number with a unit: "90", "45s", "30m", "12h", "7d".
+function duration(env, name, fallback) {
+  const raw = text(env, name, fallback);
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  const seconds = match ? Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2]] : 0;
+  if (!match || seconds < 1) throw new Error(`${name} must be seconds or a number with s/m/h/d (e.g. 12h), got '${raw}'`);
+  return seconds;
+}

@@ -1,0 +1,49 @@
+// POST /api/agent/interact {sessionId, content, clientMessageId?}
+//
+// Stores the user's message (its sequence number taken in the same transaction), announces it
+// with `new_message`, runs the scripted assistant turn (assistant.js) and answers
+// `{userMessage, assistantMessage, response: {taskId, action, thought, status, ...}}`.
+//
+// Retries are safe: with a clientMessageId already stored in this session, nothing is stored or
+// pushed again; the answer is the stored turn as it stands (`replayed: true`; its status is
+// "running" while the first request is still going).
+import { ownedSession, requireUser } from '../access.js';
+import { bodyObject, content as contentField, optionalString, sessionId as sessionIdField } from '../validation.js';
+import { conflict } from '../http-error.js';
+import { planReply, runAssistantTurn, turnResponse } from '../assistant.js';
+import { events } from '../realtime.js';
+
+export default async function interactRoutes(app, deps) {
+  const { store, realtime, config } = deps;
+
+  app.post('/api/agent/interact', async (request) => {
+    const user = await requireUser(request, deps);
+    const body = bodyObject(request.body);
+    const sessionId = sessionIdField(body.sessionId);
+    const content = contentField(body.content);
+    const clientMessageId = optionalString(body.clientMessageId, 'clientMessageId', { max: 128 });
+    await ownedSession(store, user, sessionId);
+
+    const { action, thought } = planReply(content);
+    const started = await store.startTurn(sessionId, { content, clientMessageId, action, thought });
+    if (started.replayed) return replay(started, content);
+
+    await realtime.publish(events.newMessage(sessionId, started.userMessage));
+    const { assistantMessage, response } = await runAssistantTurn(
+      { store, realtime, stepMs: config.assistantStepMs }, started.turn, content);
+    return { userMessage: started.userMessage, assistantMessage, response };
+  });
+
+  async function replay({ userMessage, turn }, content) {
+    if (userMessage.content !== content) {
+      throw conflict(`clientMessageId '${userMessage.clientMessageId}' was already used in this session for different content`);
+    }
+    const assistantMessage = turn?.assistantMessageId ? await store.getMessageById(turn.assistantMessageId) : null;
+    return {
+      userMessage,
+      assistantMessage: assistantMessage ?? null,
+      response: turn ? turnResponse(turn, assistantMessage) : null,
+      replayed: true,
+    };
+  }
+}
