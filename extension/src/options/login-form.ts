@@ -1,0 +1,40 @@
+// Demo login: email and password to POST /api/auth/login on the saved API base; the answer's
+// accessToken goes to chrome.storage.local (`accessToken`), which the worker hands to the engine.
+import { ApiClient } from '../shared/api.js';
+import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY } from '../shared/settings.js';
+import { byId, setText } from '../view/dom.js';
+
+export function loginForm(): void {
+  const form = byId<HTMLFormElement>('login-form');
+  const email = byId<HTMLInputElement>('email');
+  const password = byId<HTMLInputElement>('password');
+  const logout = byId<HTMLButtonElement>('logout');
+  const status = byId('account-status');
+
+  const render = async () => {
+    const stored = await chrome.storage.local.get([TOKEN_KEY, ACCOUNT_KEY]);
+    const loggedIn = storedToken(stored) !== null;
+    status.dataset['loggedIn'] = String(loggedIn);
+    setText(status, loggedIn ? `Logged in as ${storedAccount(stored) || 'a user'}.` : 'Not logged in.');
+    logout.hidden = !loggedIn;
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      setText(status, 'Logging in…');
+      try {
+        const settings = resolveSettings(await chrome.storage.local.get([...SETTING_KEYS]));
+        const token = await new ApiClient(settings.apiBase, null).login(email.value.trim(), password.value);
+        await chrome.storage.local.set({ [TOKEN_KEY]: token, [ACCOUNT_KEY]: email.value.trim() });
+        password.value = '';
+        await render();
+      } catch (error) {
+        status.dataset['loggedIn'] = 'false';
+        setText(status, `Login failed: ${(error as Error).message}`);
+      }
+    })();
+  });
+  logout.addEventListener('click', () => void chrome.storage.local.remove([TOKEN_KEY, ACCOUNT_KEY]).then(render));
+  void render();
+}

@@ -1,0 +1,85 @@
+// What the service worker and the extension's views say to each other over a chrome.runtime
+// port. A view that connects gets one `snapshot` at once (state, session, typing, every message in
+// order, figures), then only changes: the engine's message diffs with the message objects they
+// carry, state, typing, session and figure updates. Requests carry an id; the worker answers each
+// with one `reply`.
+import type { Counters, Message, MessagesDiff, StateInfo } from 'pushsync';
+
+export const PORT_NAME = 'pushsync-view';
+
+export interface Typing {
+  isTyping: boolean;
+  context: string;
+}
+
+export interface Account {
+  loggedIn: boolean;
+  email: string;
+}
+
+/** The live numbers of the debug panel. */
+export interface Figures {
+  reconnects: number;
+  /** Receive time minus the server timestamp of the newest pushed or polled change; null: none yet. */
+  lastLatencyMs: number | null;
+  newestSequence: number | null;
+  /** The protocol the engine speaks (7 or 2). */
+  protocol: number;
+  /** Pusher socket id of the open connection; "" while there is none. */
+  socketId: string;
+  counters: Counters | null;
+  /** How many times Chrome started this service worker (chrome.storage.session). */
+  workerStarts: number;
+  /** Engines created in this worker's life (a settings change creates a new one). */
+  engineStarts: number;
+  /** Views connected to the worker right now. */
+  views: number;
+  lastEventAt: string | null;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  title: string;
+  status?: string;
+  createdAt: string;
+  updatedAt?: string;
+}
+
+export interface Snapshot {
+  state: StateInfo;
+  sessionId: string;
+  typing: Typing;
+  messages: Message[];
+  figures: Figures;
+  account: Account;
+  errors: ErrorNote[];
+}
+
+export interface ErrorNote {
+  code: string;
+  message: string;
+  at: string;
+}
+
+export type ToView =
+  | ({ type: 'snapshot' } & Snapshot)
+  | ({ type: 'state' } & StateInfo)
+  | { type: 'session'; sessionId: string }
+  | { type: 'messages'; diff: MessagesDiff; inserted: Message[]; updated: Message[] }
+  | ({ type: 'typing'; sessionId: string } & Typing)
+  | { type: 'figures'; figures: Figures }
+  | ({ type: 'account' } & Account)
+  | ({ type: 'error' } & ErrorNote)
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: { code: string; message: string } };
+
+export type Request =
+  | { op: 'listSessions' }
+  | { op: 'createSession'; title?: string }
+  | { op: 'selectSession'; sessionId: string }
+  | { op: 'send'; sessionId: string; content: string; clientMessageId: string }
+  | { op: 'refresh' }
+  | { op: 'snapshot' }
+  | { op: 'figures' };
+
+export type ToWorker = { type: 'request'; id: number; request: Request };

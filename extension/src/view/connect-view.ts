@@ -1,0 +1,18 @@
+// Connects a page to the worker: a ViewState kept current over a WorkerPort, with a fresh snapshot
+// asked for whenever a diff does not fit.
+import { ViewState } from './view-state.js';
+import { WorkerPort } from './worker-port.js';
+
+export function connectView(): { state: ViewState; port: WorkerPort } {
+  const state = new ViewState();
+  const port: WorkerPort = new WorkerPort(
+    (message) => {
+      if (state.receive(message)) return;
+      // The worker posts the snapshot in line with its broadcasts; a closed port brings one anyway.
+      port.request({ op: 'snapshot' }).catch(() => {});
+    },
+    (linked) => state.setLinked(linked),
+  );
+  port.connect();
+  return { state, port };
+}

@@ -1,0 +1,82 @@
+// A view's copy of what the worker knows: replaced by each snapshot, then kept current by the
+// changes that follow it. Components subscribe and redraw the part that changed.
+import type { Message, StateInfo } from 'pushsync';
+import { applyDiff } from '../shared/message-list.js';
+import type { Account, ErrorNote, Figures, ToView, Typing } from '../shared/protocol.js';
+
+export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'typing' | 'figures' | 'account' | 'error' | 'link';
+
+const KEPT_ERRORS = 10;
+
+export class ViewState {
+  state: StateInfo = { state: 'disconnected', reason: 'Waiting for the service worker' };
+  sessionId = '';
+  typing: Typing = { isTyping: false, context: '' };
+  messages: Message[] = [];
+  figures: Figures | null = null;
+  account: Account = { loggedIn: false, email: '' };
+  errors: ErrorNote[] = [];
+  /** Whether the port to the worker is open. */
+  linked = false;
+  private readonly listeners = new Set<(change: Change) => void>();
+
+  on(listener: (change: Change) => void): void {
+    this.listeners.add(listener);
+  }
+
+  setLinked(linked: boolean): void {
+    this.linked = linked;
+    this.emit('link');
+  }
+
+  /** Returns false when a diff did not fit: the caller asks the worker for a fresh snapshot. */
+  receive(message: ToView): boolean {
+    switch (message.type) {
+      case 'snapshot':
+        this.state = message.state;
+        this.sessionId = message.sessionId;
+        this.typing = message.typing;
+        this.messages = [...message.messages];
+        this.figures = message.figures;
+        this.account = message.account;
+        this.errors = [...message.errors];
+        this.emit('snapshot');
+        return true;
+      case 'state':
+        this.state = { state: message.state, reason: message.reason };
+        this.emit('state');
+        return true;
+      case 'session':
+        this.sessionId = message.sessionId;
+        this.emit('session');
+        return true;
+      case 'messages': {
+        const fits = applyDiff(this.messages, message.diff, message.inserted, message.updated);
+        this.emit('messages');
+        return fits;
+      }
+      case 'typing':
+        this.typing = { isTyping: message.isTyping, context: message.context };
+        this.emit('typing');
+        return true;
+      case 'figures':
+        this.figures = message.figures;
+        this.emit('figures');
+        return true;
+      case 'account':
+        this.account = { loggedIn: message.loggedIn, email: message.email };
+        this.emit('account');
+        return true;
+      case 'error':
+        this.errors = [...this.errors, { code: message.code, message: message.message, at: message.at }].slice(-KEPT_ERRORS);
+        this.emit('error');
+        return true;
+      case 'reply':
+        return true;
+    }
+  }
+
+  private emit(change: Change): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}

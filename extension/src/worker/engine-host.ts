@@ -1,0 +1,214 @@
+// The one sync engine of the extension and its only socket: a `createSync` (the WASM Client
+// with its timer, fetch and storage) built from the settings in chrome.storage.local, and
+// everything the views are told about it.
+//
+// - Persisted state goes to chrome.storage.local through the glue, so a worker that Chrome stopped
+//   restores the selected session at its next start and backfills what it missed over REST.
+// - A settings change (storage.onChanged) replaces the engine with one built from the new
+//   settings; the selected session carries over. A new token is handed to the running engine.
+// - Views open means visible: the engine pings every 20 s, well inside Chrome's 30 s idle window.
+import { chromeStorage, createSync, type PushsyncModule, type Sync } from 'pushsync';
+import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
+import type { Figures, Snapshot, ToView } from '../shared/protocol.js';
+import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY, type Settings } from '../shared/settings.js';
+import { FigureTracker } from './figures.js';
+import { SyncModel } from './sync-model.js';
+
+/** Ping after this much silence while a view is open (Chrome stops an idle worker after 30 s). */
+const KEEPALIVE_SECONDS = 20;
+/** Figures reach the views at most this often. */
+const FIGURES_EVERY_MS = 250;
+
+export class EngineHost {
+  readonly model = new SyncModel();
+  readonly figures = new FigureTracker();
+  private sync: Sync | undefined;
+  private settings: Settings | undefined;
+  private token: string | null = null;
+  private account = '';
+  private views = 0;
+  private generation = 0;
+  private figuresTimer: ReturnType<typeof setTimeout> | undefined;
+  private markStarted!: () => void;
+  /** Resolves once the first engine exists (settings read): requests wait for it. */
+  readonly started = new Promise<void>((resolve) => {
+    this.markStarted = resolve;
+  });
+
+  constructor(
+    private readonly module: Promise<PushsyncModule>,
+    private readonly broadcast: (message: ToView) => void,
+  ) {}
+
+  /** Creates the engine from the stored settings (again, after a settings change). */
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      const stored = await chrome.storage.local.get(null);
+      if (generation !== this.generation) return; // a later start overtook this one
+      this.create(stored);
+    } catch (error) {
+      this.broadcast({ type: 'error', ...this.model.noteError('start', `the engine could not start: ${String(error)}`) });
+    } finally {
+      if (generation === this.generation) this.markStarted();
+    }
+  }
+
+  private create(stored: Record<string, unknown>): void {
+    const carriedSession = this.model.sessionId;
+    if (this.sync) {
+      this.sync.destroy();
+      this.model.reset();
+      this.figures.resetConnection();
+    }
+    this.settings = resolveSettings(stored);
+    this.token = storedToken(stored);
+    this.account = storedAccount(stored);
+    const sync = createSync({
+      apiBase: this.settings.apiBase,
+      wsHost: this.settings.wsHost,
+      wsPort: this.settings.wsPort,
+      key: this.settings.pusherKey,
+      protocol: this.settings.protocol,
+      keepaliveSeconds: KEEPALIVE_SECONDS,
+      // Asked at the start and again after "Auth failed" (the user may have logged in meanwhile).
+      getToken: async () => storedToken(await chrome.storage.local.get(TOKEN_KEY)),
+      storage: chromeStorage(chrome.storage.local),
+      module: this.module,
+      engineConfig: developerSettings(stored),
+      onFrame: (text) => this.figures.onFrame(text),
+    });
+    this.sync = sync;
+    this.figures.engineStarts++;
+    this.listen(sync);
+    sync.setVisible(this.views > 0);
+    if (!navigator.onLine) sync.setOnline(false);
+    // After restore (inputs wait for it): the engine restored from storage picks the same session,
+    // and this keeps a selection made since the last persist.
+    if (carriedSession) sync.selectSession(carriedSession);
+    this.broadcast({ type: 'snapshot', ...this.snapshot() });
+  }
+
+  current(): { sync: Sync | undefined; settings: Settings | undefined; token: string | null } {
+    return { sync: this.sync, settings: this.settings, token: this.token };
+  }
+
+  snapshot(): Snapshot {
+    return {
+      state: this.model.state,
+      sessionId: this.model.sessionId,
+      typing: this.model.typing,
+      messages: this.model.messages,
+      figures: this.currentFigures(),
+      account: { loggedIn: this.token !== null, email: this.account },
+      errors: this.model.errors,
+    };
+  }
+
+  selectSession(sessionId: string): void {
+    this.sync?.selectSession(sessionId);
+  }
+
+  refresh(): void {
+    this.sync?.refresh();
+  }
+
+  /** Views open: the engine is visible while there is at least one. */
+  setViewCount(views: number): void {
+    const wasVisible = this.views > 0;
+    this.views = views;
+    if (wasVisible !== views > 0) this.sync?.setVisible(views > 0);
+    this.scheduleFigures();
+  }
+
+  setOnline(online: boolean): void {
+    this.sync?.setOnline(online);
+  }
+
+  /** The wake alarm fired. A worker that just started restores and backfills by itself. */
+  onWake(): void {
+    const state = this.model.state.state;
+    if (this.sync && this.model.sessionId && state !== 'connected' && state !== 'connecting') this.sync.refresh();
+  }
+
+  onStorageChanged(changes: Record<string, chrome.storage.StorageChange>): void {
+    const names = Object.keys(changes);
+    if (names.some((name) => (SETTING_KEYS as readonly string[]).includes(name) || name === DEVELOPER_SETTINGS_KEY)) {
+      void this.start();
+      return; // the new engine reads the token too
+    }
+    if (names.includes(TOKEN_KEY) || names.includes(ACCOUNT_KEY)) {
+      const token = changes[TOKEN_KEY] ? storedToken({ [TOKEN_KEY]: changes[TOKEN_KEY].newValue }) : this.token;
+      this.account = changes[ACCOUNT_KEY] ? storedAccount({ [ACCOUNT_KEY]: changes[ACCOUNT_KEY].newValue }) : this.account;
+      if (token !== this.token) {
+        this.token = token;
+        this.sync?.setToken(token);
+      }
+      this.broadcast({ type: 'account', loggedIn: token !== null, email: this.account });
+    }
+  }
+
+  currentFigures(): Figures {
+    const counters = this.sync?.counters() ?? null;
+    const newest = this.model.messages.at(-1);
+    return {
+      reconnects: counters?.reconnects ?? 0,
+      lastLatencyMs: this.figures.lastLatencyMs,
+      newestSequence: newest ? newest.sequenceNumber : null,
+      protocol: counters?.protocol || this.settings?.protocol || 0,
+      socketId: this.figures.socketId,
+      counters,
+      workerStarts: this.figures.workerStarts,
+      engineStarts: this.figures.engineStarts,
+      views: this.views,
+      lastEventAt: this.figures.lastEventAt,
+    };
+  }
+
+  /** Sends the figures soon (coalesced): after events, and every second while views are open. */
+  scheduleFigures(): void {
+    if (this.figuresTimer !== undefined) return;
+    this.figuresTimer = setTimeout(() => {
+      this.figuresTimer = undefined;
+      this.broadcast({ type: 'figures', figures: this.currentFigures() });
+    }, FIGURES_EVERY_MS);
+  }
+
+  private listen(sync: Sync): void {
+    const live = () => {
+      if (sync !== this.sync) return false;
+      this.scheduleFigures();
+      return true;
+    };
+    sync.on('state', (info) => {
+      if (!live()) return;
+      this.model.state = info;
+      this.figures.onState(info);
+      this.broadcast({ type: 'state', ...info });
+    });
+    sync.on('session', ({ sessionId, status }) => {
+      if (!live() || status !== '') return; // a session_update's status is not a selection
+      this.model.sessionId = sessionId;
+      this.broadcast({ type: 'session', sessionId });
+    });
+    sync.on('messages', ({ diff, inserted, updated }) => {
+      if (!live()) return;
+      this.figures.onMessages(diff, inserted, updated);
+      if (this.model.applyMessages(diff, inserted, updated, () => sync.messages())) {
+        this.broadcast({ type: 'messages', diff, inserted, updated });
+      } else {
+        this.model.noteError('glue', 'the message list drifted from the engine and was reloaded');
+        this.broadcast({ type: 'snapshot', ...this.snapshot() });
+      }
+    });
+    sync.on('typing', ({ sessionId, isTyping, context }) => {
+      if (!live()) return;
+      this.model.typing = { isTyping, context };
+      this.broadcast({ type: 'typing', sessionId, isTyping, context });
+    });
+    sync.on('error', ({ code, message }) => {
+      if (!live()) return;
+      this.broadcast({ type: 'error', ...this.model.noteError(code, message) });
+    });
+  }
+}
