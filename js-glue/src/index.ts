@@ -1,5 +1,5 @@
 // pushsync for JavaScript: the WebAssembly sync engine with its timer, fetch and storage.
-export { createSync, PERSIST_KEY, type Sync } from './sync.js';
+export { createSync, PERSIST_KEY, type Sync, type SettingsChange } from './sync.js';
 export type { SyncOptions, TokenSource } from './options.js';
 export { loadModule, type LoadOptions, type PushsyncModule, type Engine, type Client, type EngineView } from './module.js';
 export { memoryStorage, type Storage } from './storage.js';

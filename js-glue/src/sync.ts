@@ -41,10 +41,17 @@ export interface Sync {
   setOnline(online: boolean): void;
   /** Reload the newest page of the session now. */
   refresh(): void;
+  /**
+   * Changes settings at run time (server, key, protocol, engine settings): the engine reconnects
+   * when the socket URL changed and keeps the session and its messages.
+   */
+  configure(changes: SettingsChange): void;
   /** The session's messages in order, kept up to date by the diffs (do not modify). */
   messages(): readonly Message[];
   state(): StateInfo;
   sessionId(): string;
+  /** The Pusher socket id of the established connection ("" when there is none). */
+  socketId(): string;
   typing(): { isTyping: boolean; context: string };
   counters(): Counters;
   on<E extends SyncEventName>(event: E, fn: Listener<E>): void;
@@ -64,6 +71,11 @@ export function createSync(options: SyncOptions): Sync {
 
 type Input = { type: string; [field: string]: unknown };
 
+/** The options `configure` may change; the rest (storage, fetch, module, token) are fixed at start. */
+export type SettingsChange = Partial<
+  Pick<SyncOptions, 'apiBase' | 'wsHost' | 'wsPort' | 'wsTls' | 'key' | 'protocol' | 'keepaliveSeconds' | 'pageLimit' | 'maxMessages' | 'engineConfig'>
+>;
+
 class SyncHost implements Sync {
   readonly ready: Promise<void>;
   private readonly events = new Emitter();
@@ -80,10 +92,9 @@ class SyncHost implements Sync {
   private inModule = false;
   private destroyed = false;
   private token: string | null = null; // as last given to the engine
-  private lastTyping = { isTyping: false, context: '' };
   private persisting: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: SyncOptions) {
+  constructor(private options: SyncOptions) {
     this.storage = options.storage ?? memoryStorage();
     const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.http = new HttpRunner(fetchFn, requestTimeout(options));
@@ -112,6 +123,12 @@ class SyncHost implements Sync {
   refresh(): void {
     this.input({ type: 'refresh' });
   }
+  configure(changes: SettingsChange): void {
+    const next = { ...this.options, ...changes };
+    checkOptions(next);
+    this.options = next;
+    this.input({ type: 'configure', config: engineConfig(next) });
+  }
   messages(): readonly Message[] {
     return this.mirror.messages;
   }
@@ -122,14 +139,12 @@ class SyncHost implements Sync {
   sessionId(): string {
     return this.client?.sessionId() ?? '';
   }
+  socketId(): string {
+    return this.client?.socketId() ?? '';
+  }
   typing(): { isTyping: boolean; context: string } {
     if (!this.client) return { isTyping: false, context: '' };
-    try {
-      return JSON.parse(this.client.typingJson()) as { isTyping: boolean; context: string };
-    } catch {
-      // typingJson does not escape the context text; the last typing effect (proper JSON) says the same.
-      return { ...this.lastTyping };
-    }
+    return JSON.parse(this.client.typingJson()) as { isTyping: boolean; context: string };
   }
   counters(): Counters {
     if (!this.client) {
@@ -264,7 +279,6 @@ class SyncHost implements Sync {
         }
         case 'typing': {
           const { sessionId, isTyping, context } = effect;
-          this.lastTyping = { isTyping, context };
           this.queue(() => this.events.emit('typing', { sessionId, isTyping, context }));
           break;
         }

@@ -116,7 +116,7 @@ test('a message update is applied in place', async () => {
   pusher.broadcast('private-session-s1', 'typing', { type: 'typing', sessionId: 's1', isTyping: true, context: 'thinking' });
   await waitFor(() => log.typing.length === 1, { what: 'typing' });
   assert.deepEqual(sync.typing(), { isTyping: true, context: 'thinking' });
-  // A context with a quote (the module's typingJson does not escape it) must not make typing() throw.
+  // A context with a quote must come back intact (typingJson escapes it).
   pusher.broadcast('private-session-s1', 'typing', { type: 'typing', sessionId: 's1', isTyping: true, context: 'say "hi"' });
   await waitFor(() => log.typing.length === 2, { what: 'typing again' });
   assert.deepEqual(sync.typing(), { isTyping: true, context: 'say "hi"' });

@@ -12,6 +12,8 @@ import messageRoutes from './routes/messages.js';
 import interactRoutes from './routes/interact.js';
 import pusherAuthRoutes from './routes/pusher-auth.js';
 import adminRoutes from './routes/admin.js';
+import demoRoutes from './routes/demo.js';
+import devRoutes from './routes/dev.js';
 
 // A 1,000-message admin batch of long messages must fit; anything larger is a mistake.
 const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -52,8 +54,10 @@ export async function buildApp(deps) {
     error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
   }));
 
-  for (const routes of [healthRoutes, authRoutes, sessionRoutes, messageRoutes, interactRoutes, pusherAuthRoutes, adminRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, sessionRoutes, messageRoutes, interactRoutes, pusherAuthRoutes, adminRoutes, demoRoutes]) {
     await app.register(routes, deps);
   }
+  // Stopping Sockudo and bursts with the admin token kept here: never unless asked for.
+  if (config.devRoutes) await app.register(devRoutes, deps);
   return app;
 }

@@ -34,6 +34,10 @@ export function loadConfig(env = process.env) {
     allowedOrigins: list(env, 'ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS),
     assistantStepMs: integer(env, 'ASSISTANT_STEP_MS', 300, 0, 60_000),
     quiet: flag(env, 'QUIET', false),
+    // The demo page (routes/demo.js) and its development-only routes (routes/dev.js).
+    demoDir: path.resolve(text(env, 'DEMO_DIR', path.join(repoRoot, 'demo', 'dist'))),
+    devRoutes: flag(env, 'PUSHSYNC_DEV_ROUTES', false),
+    stackScript: path.resolve(text(env, 'PUSHSYNC_STACK', path.join(repoRoot, 'toolchain', 'stack'))),
     sockudo: {
       host: text(env, 'SOCKUDO_HOST', '127.0.0.1'),
       port: integer(env, 'SOCKUDO_PORT', 3005, 1, 65535),
@@ -54,6 +58,7 @@ function refuseDevSecrets(config) {
   if (config.adminToken === DEV_DEFAULTS.adminToken) weak.push('ADMIN_TOKEN');
   if (config.sockudo.secret === DEV_DEFAULTS.appSecret) weak.push('SOCKUDO_APP_SECRET');
   if (weak.length) throw new Error(`NODE_ENV=production needs real secrets; set ${weak.join(', ')}`);
+  if (config.devRoutes) throw new Error('PUSHSYNC_DEV_ROUTES is for development only; NODE_ENV=production refuses it');
 }
 
 function text(env, name, fallback) {
