@@ -3,7 +3,12 @@
 namespace pushsync::wasm {
 
 SocketAdapter::~SocketAdapter() {
-  for (auto& [id, entry] : sockets_) {
+  // Node's WebSocket fires events synchronously from close(): none may reach the owner, which is
+  // being destroyed, nor change the map while it is walked.
+  detached_ = true;
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [id, entry] : sockets) {
     emscripten_websocket_close(entry->handle, 1000, "shutdown");
     emscripten_websocket_delete(entry->handle);
     delete entry;
@@ -55,12 +60,15 @@ void SocketAdapter::forget(SocketId id) {
 
 EM_BOOL SocketAdapter::on_open(int, const EmscriptenWebSocketOpenEvent*, void* user) {
   auto* entry = static_cast<Entry*>(user);
+  if (entry->adapter->detached_) return EM_TRUE;
+  entry->opened = true;
   entry->adapter->sink_(input::SocketOpened{entry->id});
   return EM_TRUE;
 }
 
 EM_BOOL SocketAdapter::on_message(int, const EmscriptenWebSocketMessageEvent* event, void* user) {
   auto* entry = static_cast<Entry*>(user);
+  if (entry->adapter->detached_) return EM_TRUE;
   if (!event->isText) return EM_TRUE;  // Pusher speaks text; binary frames are not ours
   // numBytes counts the terminating NUL that Emscripten appends to text frames.
   const std::size_t length = event->numBytes > 0 ? event->numBytes - 1 : 0;
@@ -70,12 +78,23 @@ EM_BOOL SocketAdapter::on_message(int, const EmscriptenWebSocketMessageEvent* ev
 
 EM_BOOL SocketAdapter::on_error(int, const EmscriptenWebSocketErrorEvent*, void* user) {
   auto* entry = static_cast<Entry*>(user);
-  entry->adapter->sink_(input::SocketError{entry->id, "WebSocket error"});
+  SocketAdapter* adapter = entry->adapter;
+  if (adapter->detached_) return EM_TRUE;
+  const SocketId id = entry->id;
+  const bool opened = entry->opened;
+  adapter->sink_(input::SocketError{id, "WebSocket error"});
+  // A socket that fails before it opens gets no close event from Node 20's WebSocket (browsers
+  // send one): report the close here, and forget the socket so a later close cannot repeat it.
+  if (!opened && adapter->sockets_.count(id) != 0) {
+    adapter->forget(id);
+    adapter->sink_(input::SocketClosed{id, 1006, "connection failed"});
+  }
   return EM_TRUE;
 }
 
 EM_BOOL SocketAdapter::on_close(int, const EmscriptenWebSocketCloseEvent* event, void* user) {
   auto* entry = static_cast<Entry*>(user);
+  if (entry->adapter->detached_) return EM_TRUE;
   SocketAdapter* adapter = entry->adapter;
   const SocketId id = entry->id;
   const int code = event->code;

@@ -33,6 +33,7 @@ class SocketAdapter {
     SocketAdapter* adapter;
     SocketId id;
     EMSCRIPTEN_WEBSOCKET_T handle;
+    bool opened = false;
   };
   static EM_BOOL on_open(int, const EmscriptenWebSocketOpenEvent*, void* user);
   static EM_BOOL on_message(int, const EmscriptenWebSocketMessageEvent* event, void* user);
@@ -41,6 +42,7 @@ class SocketAdapter {
   void forget(SocketId id);
 
   Sink sink_;
+  bool detached_ = false;  // being destroyed: socket events are dropped
   // Entries are heap-allocated and owned here: the browser's callbacks hold their address.
   std::unordered_map<SocketId, Entry*> sockets_;
 };

@@ -107,6 +107,7 @@ std::optional<Millis> Engine::next_deadline() const {
   if (!sync_) earliest(next, polling_.due());
   earliest(next, sync_retry_at_);
   earliest(next, settle_check_at_);
+  if (!sync_) earliest(next, resync_at_);
   if (sync_) earliest(next, sync_->deadline);
   if (refresh_) earliest(next, refresh_->deadline);
   earliest(next, typing_until_);
@@ -150,7 +151,7 @@ void Engine::on(const input::SelectSession& in, Millis now) {
   (void)now;
   if (stopped_) {
     stopped_ = false;
-    backfill_wanted_ = true;  // whatever came while stopped
+    resync_wanted_ = true;  // whatever came while stopped
   }
   if (in.session_id == session_id_) return;
   switch_session(in.session_id);
@@ -172,7 +173,9 @@ void Engine::switch_session(const std::string& session_id) {
   sync_retry_at_.reset();
   settle_check_at_.reset();
   sync_failures_ = 0;
-  backfill_wanted_ = !session_id.empty();
+  backfill_wanted_ = false;
+  resync_wanted_ = !session_id.empty();
+  gap_check_at_.reset();
   polling_.stop();
   clear_typing();
   changes_ = Changes{};
@@ -224,7 +227,7 @@ void Engine::on(const input::Network& in, Millis now) {
   reconnect_at_.reset();
   probe_at_.reset();
   if (fallback_ && *fallback_ == reason::kServerUnreachable) fallback_.reset();
-  backfill_wanted_ = true;
+  resync_wanted_ = true;
 }
 
 void Engine::on(const input::Refresh& in, Millis now) {
@@ -321,22 +324,26 @@ void Engine::on_subscription_succeeded(const Frame& frame, Millis now) {
   reconnect_at_.reset();
   polling_.stop();
   const auto& position = recovery_.position();
-  if (config_.protocol == 2 && position && position->channel == *frame.channel) {
+  // A new stream id in the acknowledgement means the server lost the old stream (a restart): a
+  // resume from it would only fail.
+  const bool same_stream = position && position->channel == *frame.channel &&
+                           (!frame.stream_id || *frame.stream_id == position->stream_id);
+  if (config_.protocol == 2 && same_stream) {
     // Sockudo V2: ask for what the channel delivered while this client was away; the REST
-    // backfill is only needed for what the server cannot replay.
+    // catch-up is only needed for what the server cannot replay.
     send(encode_resume({*position}));
     ++counters_.resumes;
     socket_->resume_deadline = now + config_.connect_timeout;
-    backfill_wanted_ = false;  // unless the resume fails
   } else {
     if (frame.stream_id) {
       recovery_.set_position(ResumePosition{*frame.channel, *frame.stream_id, frame.serial.value_or(0), {}});
     }
-    request_backfill(now);
+    request_resync();
   }
 }
 
 void Engine::on_resume_result(const Frame& frame, bool success, Millis now) {
+  (void)now;
   if (!socket_ || !socket_->resume_deadline) return;
   const std::string& channel = subscription_.channel();
   bool recovered = false;
@@ -354,7 +361,7 @@ void Engine::on_resume_result(const Frame& frame, bool success, Millis now) {
     return;  // another channel's failure
   }
   socket_->resume_deadline.reset();
-  if (!recovered) request_backfill(now);
+  if (!recovered) request_resync();
 }
 
 void Engine::on_pusher_error(const Frame& frame, Millis now) {
@@ -446,7 +453,7 @@ void Engine::apply_message(Message message, Millis now) {
     recovery_.set_unsettled(stored->sequence, is_unsettled_status(stored->status));
   }
   arm_settle_check(now);
-  if (recovery_.stored(sequence)) request_backfill(now);
+  if (recovery_.stored(sequence)) arm_gap_check(now);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,7 +503,7 @@ void Engine::on_sync_result(const input::HttpResult& in, Millis now) {
   if (!page) {
     if (in.status == 200) ++counters_.frames_rejected;
     report(in.status == 200 ? ErrorCode::BadPayload : ErrorCode::HttpFailed, page.error().what);
-    if (!is_refresh) sync_failed(page.error().what, now);
+    if (!is_refresh) sync_failed(sync, now);
     return;
   }
   std::int64_t newest = sync.from;
@@ -506,30 +513,29 @@ void Engine::on_sync_result(const input::HttpResult& in, Millis now) {
   }
   if (is_refresh) return;
   sync_failures_ = 0;
+  Sync done = sync;
+  if (done.server_time.empty()) done.server_time = page.value().server_time;
   if (page.value().has_more && newest > sync.from) {
     // Page on at once; the first page's messages are already applied and shown.
-    backfill_wanted_ = false;
-    Sync next = sync;
-    next.from = newest;
-    sync_ = next;
-    sync_->id = next_request_++;
-    sync_->deadline = now + config_.request_timeout;
-    ++counters_.syncs;
-    out_.push_back(effect::HttpRequest{sync_->id, "GET",
-                                       url("/api/session/" + session_id_ + "/messages?limit=" +
-                                           std::to_string(config_.page_limit) +
-                                           "&afterSequence=" + std::to_string(next.from)),
-                                       auth_headers(), ""});
+    done.from = newest;
+    sync_ = done;
+    send_sync(now);
     return;
   }
   // The server has nothing after `newest`: numbers it skipped are no gap.
   recovery_.complete_through(newest);
+  // Every change up to the first page's server time is now in the store, when this read covered
+  // all of them: a since read, or a read of the whole session.
+  if (!done.server_time.empty() && (!done.since.empty() || done.whole)) recovery_.set_since(done.server_time);
+  if (done.whole && done.server_time.empty()) since_unsupported_ = true;
+  if (done.resync) resync_at_ = now + config_.resync_interval;
   if (polling_.running()) polling_.poll_done(true, now);
-  if (recovery_.has_gap()) backfill_wanted_ = true;
+  if (recovery_.has_gap()) arm_gap_check(now);
 }
 
-void Engine::sync_failed(const std::string& why, Millis now) {
-  (void)why;
+void Engine::sync_failed(const Sync& sync, Millis now) {
+  // What failed is still wanted.
+  if (sync.resync) resync_wanted_ = true; else backfill_wanted_ = true;
   if (polling_.running()) {
     polling_.poll_done(false, now);
     return;
@@ -560,7 +566,7 @@ void Engine::on(const input::Tick& in, Millis now) {
     }
     if (socket_ && socket_->resume_deadline && now >= *socket_->resume_deadline) {
       socket_->resume_deadline.reset();
-      request_backfill(now);
+      request_resync();
     }
   }
   if (const auto deadline = subscription_.deadline(); deadline && now >= *deadline) {
@@ -572,19 +578,25 @@ void Engine::on(const input::Tick& in, Millis now) {
   }
   if (reconnect_at_ && now >= *reconnect_at_) reconnect_at_.reset();  // reconcile opens the socket
   if (probe_at_ && now >= *probe_at_) probe_at_.reset();
-  if (sync_retry_at_ && now >= *sync_retry_at_) {
-    sync_retry_at_.reset();
-    backfill_wanted_ = true;
+  if (sync_retry_at_ && now >= *sync_retry_at_) sync_retry_at_.reset();
+  if (resync_at_ && now >= *resync_at_ && !sync_) {
+    resync_at_.reset();
+    resync_wanted_ = true;
+  }
+  if (gap_check_at_ && now >= *gap_check_at_) {
+    gap_check_at_.reset();
+    if (recovery_.has_gap()) backfill_wanted_ = true;
   }
   if (settle_check_at_ && now >= *settle_check_at_) {
     settle_check_at_.reset();
-    if (recovery_.has_unsettled()) backfill_wanted_ = true;
+    if (recovery_.has_unsettled()) resync_wanted_ = true;
     arm_settle_check(now);
   }
   if (sync_ && now >= sync_->deadline) {
+    const Sync lost = *sync_;
     sync_.reset();
     report(ErrorCode::HttpFailed, "messages request timed out");
-    sync_failed("timeout", now);
+    sync_failed(lost, now);
   }
   if (refresh_ && now >= refresh_->deadline) refresh_.reset();
   if (typing_until_ && now >= *typing_until_) clear_typing();
@@ -630,6 +642,10 @@ void Engine::reconcile(Millis now) {
     fallback_.reset();
     probe_at_.reset();
     reconnect_at_.reset();
+    resync_at_.reset();
+    gap_check_at_.reset();
+    settle_check_at_.reset();
+    sync_retry_at_.reset();
     polling_.stop();
     sync_.reset();
     refresh_.reset();
@@ -654,10 +670,17 @@ void Engine::reconcile(Millis now) {
   if (in_fallback() && token_) polling_.start(now); else polling_.stop();
 
   if (!token_) return;
-  if (!sync_ && polling_.running() && polling_.due() && now >= *polling_.due()) {
+  // While push is up, a routine catch-up every resync_interval; polling and resubscribing catch up
+  // by themselves.
+  if (!subscription_.subscribed()) resync_at_.reset();
+  else if (!resync_at_) resync_at_ = now + config_.resync_interval;
+  if (sync_) return;
+  if (polling_.running() && polling_.due() && now >= *polling_.due()) {
     polling_.poll_sent();
+    resync_wanted_ = true;  // a poll is a catch-up
     start_sync(Sync::Kind::Backfill, now);
-  } else if (!sync_ && backfill_wanted_ && !sync_retry_at_ && (subscription_.subscribed() || polling_.running())) {
+  } else if ((backfill_wanted_ || resync_wanted_) && !sync_retry_at_ &&
+             (subscription_.subscribed() || polling_.running())) {
     start_sync(Sync::Kind::Backfill, now);
   }
 }
@@ -696,12 +719,10 @@ void Engine::socket_lost(int close_code, Millis now) {
   if (failed_attempts_ > config_.max_reconnect_attempts) {
     fallback_ = std::string(reason::kServerUnreachable);
     probe_at_ = now + backoff_delay(config_.backoff, 64, random_);
-    backfill_wanted_ = true;
     return;
   }
   reconnect_at_ = now + (action == CloseAction::ReconnectNow ? 0
                                                              : backoff_delay(config_.backoff, failed_attempts_, random_));
-  backfill_wanted_ = true;
 }
 
 void Engine::auth_failed(Millis now) {
@@ -711,7 +732,6 @@ void Engine::auth_failed(Millis now) {
   // Try again only with backoff (or at once on a new token): never a tight loop.
   probe_at_ = now + backoff_delay(config_.backoff, auth_failures_, random_);
   reconnect_at_.reset();
-  backfill_wanted_ = true;
 }
 
 void Engine::authorize(Millis now) {
@@ -732,27 +752,49 @@ void Engine::send(const std::string& text) {
   out_.push_back(effect::SendFrame{socket_->id, text});
 }
 
-void Engine::request_backfill(Millis now) {
-  (void)now;
-  backfill_wanted_ = true;
+void Engine::arm_gap_check(Millis now) {
+  if (!gap_check_at_) gap_check_at_ = now + config_.gap_grace;
 }
 
 void Engine::start_sync(Sync::Kind kind, Millis now) {
   Sync sync;
-  sync.id = next_request_++;
   sync.kind = kind;
-  sync.deadline = now + config_.request_timeout;
-  std::string query = "?limit=" + std::to_string(config_.page_limit);
-  if (kind == Sync::Kind::Backfill) {
-    sync.from = recovery_.sync_from();
-    query += "&afterSequence=" + std::to_string(sync.from);
-    backfill_wanted_ = false;
-    sync_ = sync;
-  } else {
+  if (kind == Sync::Kind::Refresh) {
+    sync.id = next_request_++;
+    sync.deadline = now + config_.request_timeout;
     refresh_ = sync;
+    ++counters_.syncs;
+    out_.push_back(effect::HttpRequest{sync.id, "GET",
+                                       url("/api/session/" + session_id_ + "/messages?limit=" +
+                                           std::to_string(config_.page_limit)),
+                                       auth_headers(), ""});
+    return;
+  }
+  // A catch-up reads every change since the since cursor when there is one, and the whole session
+  // to get one (a server that sends no serverTime never gives one: then, like a gap backfill, what
+  // follows the sequence cursor, from the oldest message that may still change).
+  sync.resync = resync_wanted_;
+  sync.since = sync.resync ? recovery_.since() : std::string();
+  sync.whole = sync.resync && sync.since.empty() && !since_unsupported_;
+  sync.from = sync.since.empty() && !sync.whole ? recovery_.sync_from() : 0;
+  backfill_wanted_ = false;  // a catch-up covers any gap too
+  if (sync.resync) resync_wanted_ = false;
+  sync_ = sync;
+  send_sync(now);
+}
+
+void Engine::send_sync(Millis now) {
+  sync_->id = next_request_++;
+  sync_->deadline = now + config_.request_timeout;
+  std::string query = "?limit=" + std::to_string(config_.page_limit);
+  if (!sync_->since.empty()) {
+    query += "&since=" + form_encode(sync_->since);
+    if (sync_->from > 0) query += "&afterSequence=" + std::to_string(sync_->from);
+  } else {
+    query += "&afterSequence=" + std::to_string(sync_->from);
   }
   ++counters_.syncs;
-  out_.push_back(effect::HttpRequest{sync.id, "GET", url("/api/session/" + session_id_ + "/messages" + query),
+  out_.push_back(effect::HttpRequest{sync_->id, "GET", url("/api/session/" + session_id_ + "/messages" + query),
                                      auth_headers(), ""});
 }
 

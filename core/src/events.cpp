@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_scanner.h"
 #include "json_text.h"
+#include "decoders.h"
 #include "pushsync/iso_time.h"
 
 namespace pushsync {
@@ -93,9 +95,79 @@ Result<Message, DecodeError> message_from(const json& object, std::string_view w
   return m;
 }
 
+// The common `new_message` payload, read without building a DOM. nullopt whenever the scanner
+// cannot be sure (including every invalid payload): the general path below then decides.
+std::optional<NewMessageEvent> scan_new_message(std::string_view data) {
+  scan::Scanner s(data);
+  if (!s.begin_object()) return std::nullopt;
+  NewMessageEvent e;
+  bool has_session = false, has_message = false;
+  std::string_view key;
+  while (s.next_key(key)) {
+    if (key == "sessionId") {
+      if (s.peek_value() != '"' || !s.string_value(e.session_id)) return std::nullopt;
+      has_session = true;
+    } else if (key == "message") {
+      if (s.peek_value() != '{' || !s.begin_object()) return std::nullopt;
+      Message m;
+      bool id = false, sequence = false, role = false, content = false, timestamp = false;
+      std::string_view field;
+      while (s.next_key(field)) {
+        const char kind = s.peek_value();
+        bool handled;
+        if (kind == 'n' && field != "messageId" && field != "sequenceNumber" && field != "role" &&
+            field != "content" && field != "timestamp" && field != "status" && field != "updatedAt" &&
+            field != "actionPayload" && field != "error") {
+          handled = s.null_value();
+        } else if (field == "messageId") {
+          handled = kind == '"' && s.string_value(m.id) && (id = true);
+        } else if (field == "sequenceNumber") {
+          handled = kind != '"' && kind != 'n' && s.integer_value(m.sequence) && (sequence = true);
+        } else if (field == "role") {
+          handled = kind == '"' && s.string_value(m.role) && (role = true);
+        } else if (field == "content") {
+          handled = kind == '"' && s.string_value(m.content) && (content = true);
+        } else if (field == "timestamp") {
+          handled = kind == '"' && s.string_value(m.timestamp) && (timestamp = true);
+        } else if (field == "status") {
+          handled = kind == '"' && s.string_value(m.status);
+        } else if (field == "updatedAt") {
+          handled = kind == '"' && s.string_value(m.updated_at);
+        } else if (field == "actionPayload" || field == "error") {
+          handled = false;  // kept as JSON text / decoded by the general path
+        } else {
+          handled = s.skip_value();
+        }
+        if (!handled || !s.ok()) return std::nullopt;
+      }
+      if (!s.ok() || !id || !sequence || !role || !content || !timestamp) return std::nullopt;
+      e.message = std::move(m);
+      has_message = true;
+    } else if (!s.skip_value()) {
+      return std::nullopt;
+    }
+    if (!s.ok()) return std::nullopt;
+  }
+  if (!s.ok() || !s.at_end() || !has_session || !has_message) return std::nullopt;
+  Message& m = e.message;
+  if (m.id.empty() || m.sequence < 1) return std::nullopt;
+  const auto ms = parse_iso8601_ms(m.timestamp);
+  if (!ms) return std::nullopt;
+  m.timestamp_ms = *ms;
+  if (m.status.empty()) m.status = "sent";
+  return e;
+}
+
 }  // namespace
 
 Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
+  if (event == "new_message") {
+    if (auto scanned = scan_new_message(data)) return AppEvent{std::move(*scanned)};
+  }
+  return decode_app_event_general(event, data);
+}
+
+Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, std::string_view data) {
   const std::string where(event);
   const auto doc = parse_object(data);
   if (!doc) return DecodeError{where + ": payload is not a JSON object"};
@@ -154,6 +226,9 @@ Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
     auto message = message_from(item, "messages response");
     if (!message) return message.error();
     page.messages.push_back(std::move(message).value());
+  }
+  if (const auto time = doc->find("serverTime"); time != doc->end() && time->is_string()) {
+    page.server_time = time->get<std::string>();
   }
   if (const auto more = doc->find("hasMore"); more != doc->end()) {
     if (!more->is_boolean()) return DecodeError{"messages response: 'hasMore' must be a boolean"};

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "json_scanner.h"
 #include "json_text.h"
+#include "decoders.h"
 
 namespace pushsync {
 
@@ -30,9 +32,68 @@ bool optional_string(const json& object, const char* key, std::optional<std::str
   return true;
 }
 
+// The common frame, read without building a DOM: nullopt whenever the scanner cannot be sure,
+// and nlohmann decides (including every error).
+std::optional<Frame> scan_frame(std::string_view text) {
+  scan::Scanner s(text);
+  if (!s.begin_object()) return std::nullopt;
+  Frame frame;
+  bool has_event = false;
+  const auto optional_string = [&](std::optional<std::string>& out) {
+    const char kind = s.peek_value();
+    if (kind == 'n') {
+      out.reset();
+      return s.null_value();
+    }
+    if (kind != '"') return false;
+    std::string value;
+    if (!s.string_value(value)) return false;
+    out = std::move(value);
+    return true;
+  };
+  std::string_view key;
+  while (s.next_key(key)) {
+    bool handled;
+    if (key == "event") {
+      handled = s.peek_value() == '"' && s.string_value(frame.event);
+      has_event = handled;
+    } else if (key == "data") {
+      const char kind = s.peek_value();
+      handled = kind == '"' ? s.string_value(frame.data) : (kind == 'n' && s.null_value() && (frame.data.clear(), true));
+    } else if (key == "channel") {
+      handled = optional_string(frame.channel);
+    } else if (key == "user_id") {
+      handled = optional_string(frame.user_id);
+    } else if (key == "message_id") {
+      handled = optional_string(frame.message_id);
+    } else if (key == "stream_id") {
+      handled = optional_string(frame.stream_id);
+    } else if (key == "serial") {
+      std::int64_t serial = 0;
+      if (s.peek_value() == 'n') {
+        handled = s.null_value();
+        frame.serial.reset();
+      } else {
+        handled = s.integer_value(serial) && serial >= 0;
+        frame.serial = serial;
+      }
+    } else {
+      handled = s.skip_value();
+    }
+    if (!handled || !s.ok()) return std::nullopt;
+  }
+  if (!s.ok() || !s.at_end() || !has_event) return std::nullopt;
+  return frame;
+}
+
 }  // namespace
 
 Result<Frame, FrameError> decode_frame(std::string_view text) {
+  if (auto frame = scan_frame(text)) return std::move(*frame);
+  return decode_frame_general(text);
+}
+
+Result<Frame, FrameError> decode_frame_general(std::string_view text) {
   const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return FrameError::NotJson;
   if (!doc.is_object()) return FrameError::NotAnObject;

@@ -76,7 +76,7 @@ Result<Config, DecodeError> config_from(const json& doc) {
       .get("pageLimit", c.page_limit).get("maxReconnectAttempts", c.max_reconnect_attempts)
       .get("connectTimeoutMs", c.connect_timeout).get("pongTimeoutMs", c.pong_timeout)
       .get("requestTimeoutMs", c.request_timeout).get("typingTimeoutMs", c.typing_timeout)
-      .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check)
+      .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check).get("gapGraceMs", c.gap_grace).get("resyncIntervalMs", c.resync_interval)
       .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter);
   if (!r.error().empty()) return DecodeError{"config: " + r.error()};
   return c;
@@ -101,6 +101,8 @@ json config_json(const Config& c) {
           {"typingTimeoutMs", c.typing_timeout},
           {"persistIntervalMs", c.persist_interval},
           {"settleCheckMs", c.settle_check},
+          {"gapGraceMs", c.gap_grace},
+          {"resyncIntervalMs", c.resync_interval},
           {"backoffBaseMs", c.backoff.base},
           {"backoffCapMs", c.backoff.cap},
           {"backoffJitter", c.backoff.jitter}};
@@ -239,10 +241,52 @@ std::string input_to_json(const Input& input) {
   return to_text(out);
 }
 
+namespace {
+
+// The effect of nearly every incoming frame, written without building a DOM. Only for session ids
+// in plain printable ASCII (anything else goes through nlohmann, which escapes and repairs); keys in
+// nlohmann's order (sorted), so both writers give the same bytes.
+bool write_messages_changed(const effect::MessagesChanged& x, std::string& out) {
+  for (const char c : x.session_id) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  const auto positions = [&](const std::vector<std::size_t>& list) {
+    out += '[';
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(list[i]);
+    }
+    out += ']';
+  };
+  out += "{\"inserted\":";
+  positions(x.inserted);
+  out += ",\"removedFront\":" + std::to_string(x.removed_front);
+  out += x.reset ? ",\"reset\":true" : ",\"reset\":false";
+  out += ",\"sessionId\":\"" + x.session_id + "\",\"size\":" + std::to_string(x.size);
+  out += ",\"type\":\"messages\",\"updated\":";
+  positions(x.updated);
+  out += '}';
+  return true;
+}
+
+json effect_json(const Effect& e);
+
+}  // namespace
+
 std::string effects_to_json(const Effects& effects) {
-  json out = json::array();
+  std::string out = "[";
   for (const auto& e : effects) {
-    out.push_back(std::visit(
+    if (out.size() > 1) out += ',';
+    const auto* changed = std::get_if<effect::MessagesChanged>(&e);
+    if (!changed || !write_messages_changed(*changed, out)) out += to_text(effect_json(e));
+  }
+  return out + "]";
+}
+
+namespace {
+
+json effect_json(const Effect& e) {
+  return std::visit(
         Overloaded{
             [](const effect::OpenSocket& x) { return json{{"type", "openSocket"}, {"socket", x.socket}, {"url", x.url}}; },
             [](const effect::SendFrame& x) { return json{{"type", "sendFrame"}, {"socket", x.socket}, {"text", x.text}}; },
@@ -279,9 +323,9 @@ std::string effects_to_json(const Effects& effects) {
               return json{{"type", "error"}, {"code", to_string(x.code)}, {"message", x.message}};
             },
         },
-        e));
-  }
-  return to_text(out);
+        e);
 }
+
+}  // namespace
 
 }  // namespace pushsync

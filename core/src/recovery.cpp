@@ -6,6 +6,7 @@ void Recovery::reset(std::int64_t cursor) {
   cursor_ = cursor;
   above_.clear();
   unsettled_.clear();
+  since_.clear();
   position_.reset();
 }
 

@@ -1,6 +1,8 @@
 #include "sim/simulated_world.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -87,7 +89,7 @@ Report World::run(Millis duration) {
   // The server's own life: messages, updates of pending ones, outages.
   std::function<void()> store_next = [&] {
     if (now_ >= fault_end) return;
-    server_store_message(true);
+    if (!server_messages_.empty() && chance(0.1)) server_change_status(true); else server_store_message(true);
     schedule(now_ + between(100, 6'000), store_next);
   };
   schedule(now_ + between(0, 2'000), store_next);
@@ -346,8 +348,8 @@ void World::server_store_message(bool faulty) {
   m.role = assistant ? "assistant" : "user";
   m.content = "message " + std::to_string(m.sequence) + " \"quoted\" \\ and unicode \u00e9";
   m.status = assistant ? "pending" : "sent";
-  m.timestamp = iso(now_);
-  m.updated_at = m.timestamp;
+  m.updated_at = next_write_time();
+  m.timestamp = m.updated_at;
   server_messages_.push_back(m);
   broadcast("new_message",
             json{{"type", "new_message"}, {"sessionId", kSession}, {"message", json::parse(message_json(m))}}.dump(),
@@ -357,7 +359,7 @@ void World::server_store_message(bool faulty) {
     schedule_(now_ + between(50, 5'000), [this, index] {
       StoredMessage& stored = server_messages_[index];
       stored.status = "success";
-      stored.updated_at = iso(now_);
+      stored.updated_at = next_write_time();
       broadcast("message_update",
                 json{{"type", "message_update"}, {"sessionId", kSession}, {"messageId", stored.id},
                      {"status", stored.status}, {"updatedAt", stored.updated_at}}
@@ -367,7 +369,24 @@ void World::server_store_message(bool faulty) {
   }
 }
 
-std::string World::page(std::int64_t after, bool latest, int limit) const {
+std::string World::next_write_time() {
+  last_write_ms_ = std::max(last_write_ms_ + 1, now_);
+  return iso(last_write_ms_);
+}
+
+void World::server_change_status(bool faulty) {
+  StoredMessage& m = server_messages_[static_cast<std::size_t>(between(0, static_cast<Millis>(server_messages_.size()) - 1))];
+  if (m.status == "pending") return;  // its own update is on the way
+  m.status = m.status == "failure" ? "success" : "failure";
+  m.updated_at = next_write_time();
+  broadcast("message_update",
+            json{{"type", "message_update"}, {"sessionId", kSession}, {"messageId", m.id}, {"status", m.status},
+                 {"updatedAt", m.updated_at}}
+                .dump(),
+            faulty);
+}
+
+std::string World::page(std::int64_t after, const std::string& since, bool latest, int limit) const {
   json messages = json::array();
   bool has_more = false;
   if (latest) {
@@ -378,6 +397,7 @@ std::string World::page(std::int64_t after, bool latest, int limit) const {
   } else {
     for (const auto& m : server_messages_) {
       if (m.sequence <= after) continue;
+      if (!since.empty() && m.updated_at <= since) continue;  // same format: text order is time order
       if (static_cast<int>(messages.size()) == limit) {
         has_more = true;
         break;
@@ -385,10 +405,12 @@ std::string World::page(std::int64_t after, bool latest, int limit) const {
       messages.push_back(json::parse(message_json(m)));
     }
   }
-  return json{{"messages", messages}, {"hasMore", has_more}}.dump();
+  // The newest write so far: anything written later has a later updatedAt.
+  return json{{"messages", messages}, {"hasMore", has_more}, {"serverTime", iso(last_write_ms_)}}.dump();
 }
 
 void World::on_http(const effect::HttpRequest& request) {
+  if (std::getenv("SIM_TRACE")) std::fprintf(stderr, "%lld %s\n", static_cast<long long>(now_), request.url.c_str());
   const bool has_token = std::find(request.headers.begin(), request.headers.end(),
                                    std::pair<std::string, std::string>{"Authorization", std::string("Bearer ") + kToken}) !=
                          request.headers.end();
@@ -418,9 +440,13 @@ void World::on_http(const effect::HttpRequest& request) {
   }
   const int limit = std::stoi(request.url.substr(at + path.size()));
   const auto after = request.url.find("afterSequence=");
+  const auto since = request.url.find("since=");
+  const std::string since_value = since == std::string::npos ? "" : form_value(request.url.substr(since), "since");
   // The answer reflects the server when it handles the request (now), not when it arrives.
-  const std::string body = after == std::string::npos ? page(0, true, limit)
-                                                      : page(std::stoll(request.url.substr(after + 14)), false, limit);
+  const std::string body =
+      after == std::string::npos && since == std::string::npos
+          ? page(0, "", true, limit)
+          : page(after == std::string::npos ? 0 : std::stoll(request.url.substr(after + 14)), since_value, false, limit);
   deliver(input::HttpResult{id, 200, body}, latency);
 }
 

@@ -10,6 +10,8 @@
 // Push delivery on an open socket is TCP: a frame lost without the connection is the server's
 // fault, which the engine detects at the next message's sequence gap. So after the faults stop,
 // the server stores one more message: the world is "quiet" only after that one arrived.
+// Settled messages also change status now and then (a user retries, an admin fails a turn): push
+// carries the change, and when push missed it, only a `since` catch-up can bring it.
 #pragma once
 
 #include <cstdint>
@@ -81,12 +83,14 @@ class World {
   void on_close(SocketId socket, int code, bool by_engine);
   void on_http(const effect::HttpRequest& request);
   void server_store_message(bool faults_on);
-  void server_update_message(bool faults_on);
+  void server_change_status(bool faults_on);
+  /// The server's clock for writes: strictly increasing, as the reference server's updatedAt is.
+  std::string next_write_time();
   void broadcast(const std::string& event, const std::string& data, bool faults_on);
   void restart_host();
   void check_final();
   std::string message_json(const StoredMessage& m) const;
-  std::string page(std::int64_t after, bool latest, int limit) const;
+  std::string page(std::int64_t after, const std::string& since, bool latest, int limit) const;
   void violation(std::string what);
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   Millis between(Millis lo, Millis hi) { return std::uniform_int_distribution<Millis>(lo, hi)(rng_); }
@@ -106,6 +110,7 @@ class World {
   bool server_down_ = false;
   std::vector<StoredMessage> server_messages_;
   std::int64_t server_serial_ = 0;
+  Millis last_write_ms_ = 0;
   std::string stream_id_ = "stream-1";
   std::vector<std::pair<std::int64_t, std::string>> replay_buffer_;  // V2: (serial, frame)
   std::map<SocketId, Millis> last_delivery_;

@@ -397,8 +397,10 @@ TEST(EngineStore, OrdersBySequenceNumberAndBackfillsTheGap) {
   Harness h;
   h.connect();
   h.frame(testing::new_message_frame("s1", "m3", 3));
-  // 1 and 2 are missing: a backfill from the cursor is asked for.
-  const auto backfill = only<effect::HttpRequest>(h.last);
+  // 1 and 2 are missing: after a grace for late pushes, a backfill from the cursor is asked for.
+  EXPECT_TRUE(only<effect::HttpRequest>(h.last).empty());
+  EXPECT_TRUE(only<effect::HttpRequest>(h.advance(499)).empty());
+  const auto backfill = only<effect::HttpRequest>(h.advance(1));
   ASSERT_EQ(backfill.size(), 1u);
   EXPECT_NE(backfill[0].url.find("afterSequence=0"), std::string::npos);
   h.frame(testing::new_message_frame("s1", "m1", 1));
@@ -409,6 +411,35 @@ TEST(EngineStore, OrdersBySequenceNumberAndBackfillsTheGap) {
   EXPECT_EQ(h.engine.cursor(), 3);
   const auto changed = only<effect::MessagesChanged>(h.last).at(0);
   EXPECT_EQ(changed.inserted, std::vector<std::size_t>{1});
+}
+
+TEST(EngineStore, AGapThatClosesWithinTheGraceNeedsNoRequest) {
+  Harness h;
+  h.connect();
+  h.frame(testing::new_message_frame("s1", "m2", 2));
+  h.frame(testing::new_message_frame("s1", "m1", 1));  // a concurrent writer's push, a bit late
+  EXPECT_TRUE(only<effect::HttpRequest>(h.advance(500)).empty());
+  EXPECT_EQ(h.engine.cursor(), 2);
+}
+
+TEST(EngineRecovery, CatchUpReadsChangesSinceTheServerTimeOfTheLastCompleteRead) {
+  Harness h;
+  h.start();
+  const auto first = h.subscribe(h.establish());
+  EXPECT_NE(first.url.find("afterSequence=0"), std::string::npos);  // the whole session, once
+  h.feed(input::HttpResult{first.id, 200,
+                           R"({"messages":[)" + testing::message_json("m1", 1, "hi", "success", "assistant") +
+                               R"(],"hasMore":false,"serverTime":"2026-11-29T10:00:05.000Z"})"});
+  // Push goes down; while it is down the server changes m1 (push missed it).
+  h.feed(input::SocketClosed{h.socket, 1006, ""});
+  h.advance(1'000);
+  const auto catch_up = h.subscribe(h.establish());
+  EXPECT_EQ(catch_up.url,
+            "http://127.0.0.1:3000/api/session/s1/messages?limit=50&since=2026-11-29T10%3A00%3A05.000Z");
+  h.feed(input::HttpResult{catch_up.id, 200,
+                           R"({"messages":[{"messageId":"m1","sequenceNumber":1,"role":"assistant","content":"hi","status":"failure","timestamp":"2026-11-29T10:00:01.000Z","updatedAt":"2026-11-29T10:00:07.000Z"}],"hasMore":false,"serverTime":"2026-11-29T10:00:09.000Z"})"});
+  EXPECT_EQ(h.engine.messages().at(0).status, "failure");
+  EXPECT_EQ(only<effect::MessagesChanged>(h.last).at(0).updated, std::vector<std::size_t>{0});
 }
 
 TEST(EngineStore, PagesUntilTheServerHasNoMore) {

@@ -37,6 +37,13 @@ struct Config {
   /// A message still "pending" this long is fetched again: its update may never come by push (the
   /// app server's trigger can fail after the message was stored; pushes carry no sequence for it).
   Millis settle_check = 30'000;
+  /// A sequence gap is given this long to close by itself (pushes of concurrent writers can arrive
+  /// out of order) before a REST backfill is asked for.
+  Millis gap_grace = 500;
+  /// While push is up, a catch-up read this often: a status change whose push the server failed to
+  /// send (pushes of updates carry no sequence number, so no gap shows it) is late at most this
+  /// long. It answers with changes only, usually none.
+  Millis resync_interval = 60'000;
 
   bool operator==(const Config&) const = default;
 };

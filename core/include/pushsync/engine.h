@@ -88,11 +88,18 @@ class Engine {
     std::optional<Millis> ping_sent_at;
     std::optional<Millis> resume_deadline;  // V2: waiting for sockudo:resume_success
   };
+  // A REST read of messages. A catch-up (`resync`) reads everything changed since the `since`
+  // cursor (or, before there is one, everything from the sequence cursor); a gap backfill reads
+  // what follows the sequence cursor; a refresh reads the newest page.
   struct Sync {
     enum class Kind { Backfill, Refresh };
     RequestId id = 0;
     Kind kind = Kind::Backfill;
-    std::int64_t from = 0;
+    bool resync = false;
+    std::string since;        // since-mode: changes after this server time
+    std::int64_t from = 0;    // afterSequence of this page
+    std::string server_time;  // the first page's serverTime: the next since cursor
+    bool whole = false;       // reads the whole session: completes the since cursor too
     Millis deadline = 0;
   };
   // What one call changed in the store, turned into a MessagesChanged effect at its end.
@@ -149,8 +156,10 @@ class Engine {
   void authorize(Millis now);
   void send(const std::string& text);
   void start_sync(Sync::Kind kind, Millis now);
-  void sync_failed(const std::string& why, Millis now);
-  void request_backfill(Millis now);
+  void sync_failed(const Sync& sync, Millis now);
+  void request_resync() { resync_wanted_ = true; }
+  void arm_gap_check(Millis now);
+  void send_sync(Millis now);
   void clear_typing();
   void arm_settle_check(Millis now);
   void switch_session(const std::string& session_id);
@@ -187,7 +196,11 @@ class Engine {
   PollSchedule polling_;
   std::optional<Sync> sync_;
   std::optional<Sync> refresh_;
-  bool backfill_wanted_ = false;         // a backfill is due once the in-flight sync ends
+  bool backfill_wanted_ = false;         // a gap backfill is due once the in-flight sync ends
+  bool resync_wanted_ = false;           // a catch-up (push was down, a poll, a restore) likewise
+  std::optional<Millis> gap_check_at_;   // a gap still open then is backfilled
+  std::optional<Millis> resync_at_;      // the next routine catch-up while push is up
+  bool since_unsupported_ = false;       // the server sends no serverTime: catch up by sequence
   std::optional<Millis> sync_retry_at_;  // a failed backfill retries then
   std::optional<Millis> settle_check_at_;  // re-read messages still pending by then
   int sync_failures_ = 0;

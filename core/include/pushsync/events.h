@@ -73,6 +73,9 @@ Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::stri
 struct MessagePage {
   std::vector<Message> messages;
   bool has_more = false;
+  /// `serverTime`: the server's clock when it read the page ("" when the server does not say);
+  /// a `since` cursor that misses nothing written later.
+  std::string server_time;
   bool operator==(const MessagePage&) const = default;
 };
 Result<MessagePage, DecodeError> decode_message_page(std::string_view body);

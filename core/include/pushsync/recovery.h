@@ -1,6 +1,7 @@
 // What the engine knows it has: the newest contiguous sequence number of the session (the REST
-// cursor), the sequence numbers seen above it (a gap), the messages that may still change, and,
-// with Sockudo protocol V2, the channel's stream position for `sockudo:resume`.
+// cursor), the sequence numbers seen above it (a gap), the messages that may still change, the
+// server time up to which every change is known (the `since` cursor), and, with Sockudo protocol
+// V2, the channel's stream position for `sockudo:resume`.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,11 @@ class Recovery {
   /// Where the next sync starts: `afterSequence` for the REST request.
   std::int64_t sync_from() const;
 
+  /// Server time up to which every insert and update is in the store ("" while unknown): a
+  /// `since` sync from it catches status changes that push missed, which sequence numbers cannot.
+  const std::string& since() const { return since_; }
+  void set_since(std::string since) { since_ = std::move(since); }
+
   /// Sockudo V2: the channel's position, from the newest delivered frame.
   const std::optional<ResumePosition>& position() const { return position_; }
   void set_position(std::optional<ResumePosition> position) { position_ = std::move(position); }
@@ -41,6 +47,7 @@ class Recovery {
   std::int64_t cursor_ = 0;
   std::set<std::int64_t> above_;
   std::set<std::int64_t> unsettled_;
+  std::string since_;
   std::optional<ResumePosition> position_;
 };
 
