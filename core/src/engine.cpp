@@ -334,6 +334,7 @@ void Engine::on_subscription_succeeded(const Frame& frame, Millis now) {
     send(encode_resume({*position}));
     ++counters_.resumes;
     socket_->resume_deadline = now + config_.connect_timeout;
+    resync_wanted_ = false;  // the replay covers it; a failed resume asks again
   } else {
     if (frame.stream_id) {
       recovery_.set_position(ResumePosition{*frame.channel, *frame.stream_id, frame.serial.value_or(0), {}});

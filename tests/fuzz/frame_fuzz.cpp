@@ -7,7 +7,9 @@
 // - an accepted frame, encoded again with encode_frame, decodes to the same event, channel, data;
 // - an accepted event is the alternative its name promises, and a new_message holds a message
 //   the store can order (non-empty id, sequence >= 1, timestamp_ms == parse of its timestamp);
-// - connection_established's activity timeout is within 1..3600 s.
+// - connection_established's activity timeout is within 1..3600 s;
+// - the fast decode path (core/src/json_scanner.h) and the general one (nlohmann) agree exactly,
+//   on frames and on new_message payloads, whichever path answered.
 // A violation calls __builtin_trap(), which libFuzzer reports as a crash with the input.
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <string_view>
 #include <variant>
 
+#include "../../core/src/decoders.h"
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
 #include "pushsync/iso_time.h"
@@ -61,12 +64,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   const std::string_view text(reinterpret_cast<const char*>(bytes), size);
 
   const auto frame = decode_frame(text);
+  check(frame == decode_frame_general(text));
+  check(decode_app_event("new_message", text) == decode_app_event_general("new_message", text));
   if (frame) {
     const Frame& f = frame.value();
     const auto again = decode_frame(encode_frame(f.event, f.data, f.channel));
     check(again.ok());
     check(again.value().event == f.event && again.value().channel == f.channel && again.value().data == f.data);
     decode_payload(f.data);
+    check(decode_app_event("new_message", f.data) == decode_app_event_general("new_message", f.data));
   } else {
     const char* why = to_string(frame.error());
     check(why != nullptr && *why != '\0');
