@@ -1,0 +1,85 @@
+// One Sockudo and the reference app server for a benchmark: toolchain/stack with a run folder of
+// its own (bench/out/stack-<name>) on the bench's ports (3400 app server, 3405 Sockudo, unless
+// BENCH_PORT / BENCH_SOCKUDO_PORT say otherwise). Whatever happens, `down()` (also run on exit and
+// on SIGINT/SIGTERM) stops what it started, by the PIDs in its run folder.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { OUT, ROOT } from './env.mjs';
+
+const run = promisify(execFile);
+export const ADMIN_TOKEN = 'pushsync-admin';
+export const APP_KEY = 'pushsync-key';
+
+function killLeftovers(runDir) {
+  for (const [part, signature] of [['server', 'server/src/main.js'], ['sockudo', 'sockudo']]) {
+    try {
+      const pid = Number(fs.readFileSync(path.join(runDir, `${part}.pid`), 'utf8').trim());
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (pid > 0 && cmdline.includes(signature)) process.kill(pid, 'SIGKILL');
+    } catch { /* gone already */ }
+  }
+}
+
+export async function startStack(name, extraEnv = {}) {
+  const runDir = path.join(OUT, `stack-${name}`);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  const env = {
+    ...process.env,
+    RUN_DIR: runDir,
+    PORT: process.env.BENCH_PORT ?? '3400',
+    SOCKUDO_PORT: process.env.BENCH_SOCKUDO_PORT ?? '3405',
+    STACK_NO_INSTALL: '1',
+    QUIET: '1',
+    PUSHSYNC_DEV_ROUTES: '0',
+    ...extraEnv,
+  };
+  const stack = (command) => run(path.join(ROOT, 'toolchain', 'stack'), [command], { env, timeout: 120_000 });
+  const onExit = () => killLeftovers(runDir);
+  const onSignal = (signal) => {
+    killLeftovers(runDir);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('exit', onExit);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let stopped = false;
+  const down = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stack('down').catch((error) => console.error(`stack down: ${error.stderr ?? error}`));
+    killLeftovers(runDir);
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  };
+  try {
+    await stack('up');
+  } catch (error) {
+    const log = (part) => { try { return fs.readFileSync(path.join(runDir, `${part}.log`), 'utf8').split('\n').slice(-20).join('\n'); } catch { return ''; } };
+    await down();
+    throw new Error(`toolchain/stack up failed on ports ${env.PORT}/${env.SOCKUDO_PORT} (another stack on them?):\n${error.stdout ?? ''}${error.stderr ?? error}\n${log('sockudo')}\n${log('server')}`);
+  }
+  const apiBase = `http://127.0.0.1:${env.PORT}`;
+  return { runDir, apiBase, port: Number(env.PORT), sockudoPort: Number(env.SOCKUDO_PORT), api: apiClient(apiBase), down };
+}
+
+export function apiClient(apiBase) {
+  async function call(method, route, { token, body, admin = false } = {}) {
+    const headers = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (admin) headers['x-admin-token'] = ADMIN_TOKEN;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(apiBase + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+  return {
+    call,
+    login: async (email = 'alice@example.com', password = 'alice-password') => (await call('POST', '/api/auth/login', { body: { email, password } })).accessToken,
+    createSession: async (token) => (await call('POST', '/api/sessions', { token, body: {} })).sessionId,
+    postOne: (sessionId, message) => call('POST', `/api/admin/session/${sessionId}/messages`, { admin: true, body: message }),
+    postBatch: (sessionId, messages) => call('POST', `/api/admin/session/${sessionId}/messages`, { admin: true, body: { messages } }),
+  };
+}

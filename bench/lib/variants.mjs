@@ -1,0 +1,145 @@
+// The ingest variants, shared by bench/ingest.mjs (timing) and bench/profile.mjs (profiles).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { MessageMirror } from '../../js-glue/dist/mirror.js';
+import { NOW, storeIds, subscribedEngine } from './engine.mjs';
+import { OUT } from './env.mjs';
+import { expectedPrefix } from './frames.mjs';
+import { CarefulMerge, RoadmapMerge } from './merges.mjs';
+
+export const DRIVER = path.join(OUT, 'ingest_driver');
+
+export const METHODS = {
+  roadmap: { label: '(a) roadmap merge (JS)', what: 'JSON.parse twice, new Date, findIndex by id, push, sort the whole array, per message' },
+  careful: { label: '(b) careful merge (JS)', what: 'JSON.parse twice, Map for dedup, binary-search insert (append fast path)' },
+  wasm: { label: '(c) WASM core, buffer path', what: 'frame bytes copied into HEAPU8 (inputBuffer), socketTextFromBuffer, JSON.parse of the effects: one call per frame' },
+  wasmString: { label: '(c1) WASM core from JS strings', what: 'as (c), but from the JS string a WebSocket gives: TextEncoder.encodeInto straight into HEAPU8' },
+  wasmMirror: { label: '(c2) WASM core + glue mirror', what: "as (c), plus the glue's MessageMirror (what createSync keeps for messages()): messagesJson of the inserted positions, JSON.parse, splice into a JS array" },
+  native: { label: '(d) native core', what: 'Engine::handle(SocketText) per frame, g++ -O3, no JSON out' },
+  nativeJson: { label: '(d1) native core + effects JSON', what: 'as (d) plus effects_to_json of every answer (what the WASM binding adds)' },
+};
+
+// ---- the variants ---------------------------------------------------------------------------
+
+export function runMerge(Merge, data, budgetMs) {
+  const merge = new Merge(data.sessionId);
+  const frames = data.frames;
+  let done = frames.length;
+  const started = performance.now();
+  if (budgetMs === undefined) {
+    for (let i = 0; i < frames.length; i++) merge.frame(frames[i]);
+  } else {
+    for (let i = 0; i < frames.length; i++) {
+      merge.frame(frames[i]);
+      if ((i & 63) === 63 && performance.now() - started > budgetMs) {
+        done = i + 1;
+        break;
+      }
+    }
+  }
+  const ms = performance.now() - started;
+  const expected = done === frames.length ? data.expectedIds : expectedPrefix(data, done);
+  return { ms, frames: done, check: compare(merge.ids(), expected) };
+}
+
+/** Every frame's UTF-8 bytes in one buffer (as read from a socket or a file), with offsets. */
+export function encodeFrames(data) {
+  if (data.bytes) return data;
+  const parts = data.frames.map((f) => Buffer.from(f, 'utf8'));
+  const offsets = new Uint32Array(parts.length + 1);
+  for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i] + parts[i].length;
+  data.bytes = Buffer.concat(parts);
+  data.offsets = offsets;
+  data.maxFrameBytes = parts.reduce((max, p) => Math.max(max, p.length), 0);
+  return data;
+}
+
+export function runWasm(mod, data, { strings = false, mirror = false } = {}) {
+  encodeFrames(data);
+  const { engine, socket } = subscribedEngine(mod, data.sessionId);
+  try {
+    const list = mirror ? new MessageMirror() : undefined;
+    const { bytes, offsets, frames } = data;
+    // Room for the longest frame; from strings, UTF-8 may take up to 3 bytes per UTF-16 unit.
+    const capacity = strings ? 3 * frames.reduce((max, f) => Math.max(max, f.length), 0) : data.maxFrameBytes;
+    const address = engine.inputBuffer(capacity);
+    const encoder = new TextEncoder();
+    let diffs = 0;
+    const started = performance.now();
+    for (let i = 0; i < frames.length; i++) {
+      let length;
+      if (strings) {
+        // HEAPU8 is read again for every frame: memory may have grown during the previous call.
+        length = encoder.encodeInto(frames[i], mod.HEAPU8.subarray(address, address + capacity)).written;
+      } else {
+        const start = offsets[i];
+        length = offsets[i + 1] - start;
+        mod.HEAPU8.set(bytes.subarray(start, start + length), address);
+      }
+      const effects = JSON.parse(engine.socketTextFromBuffer(socket, length, NOW));
+      // What the glue's receive() does with each answer: look at every effect's type.
+      for (const effect of effects) {
+        if (effect.type === 'messages') {
+          diffs++;
+          if (list) {
+            const { type: _, ...diff } = effect;
+            list.apply(diff, engine);
+          }
+        }
+      }
+    }
+    const ms = performance.now() - started;
+    const ids = list ? list.messages.map((m) => m.messageId) : storeIds(engine);
+    const counters = JSON.parse(engine.countersJson());
+    return { ms, frames: frames.length, diffs, rejected: counters.framesRejected, check: compare(ids, data.expectedIds) };
+  } finally {
+    engine.delete();
+  }
+}
+
+const written = new Set();
+
+export function framesFile(data) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const file = path.join(OUT, `frames-${data.n}-${data.order}-seed${data.seed}.ndjson`);
+  // Written once per process (a file left by an older generator must not be reused).
+  if (!written.has(file)) {
+    fs.writeFileSync(file, data.frames.join('\n') + '\n');
+    written.add(file);
+  }
+  return file;
+}
+
+export function runNative(data, mode, driver = DRIVER) {
+  const ids = path.join(OUT, `ids-${process.pid}.txt`);
+  const result = spawnSync(driver, [framesFile(data), data.sessionId, mode, ids], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (result.status !== 0) throw new Error(`ingest_driver failed (${result.status}): ${result.stderr}`);
+  const out = JSON.parse(result.stdout.trim().split('\n').at(-1));
+  const got = fs.readFileSync(ids, 'utf8').split('\n').filter(Boolean);
+  fs.rmSync(ids, { force: true });
+  return { ms: out.ms, frames: out.frames, rejected: out.rejected, check: compare(got, data.expectedIds) };
+}
+
+function compare(got, expected) {
+  if (got.length !== expected.length) return `FAIL: ${got.length} messages, expected ${expected.length}`;
+  for (let i = 0; i < got.length; i++) {
+    if (got[i] !== expected[i]) return `FAIL: position ${i} holds ${got[i]}, expected ${expected[i]}`;
+  }
+  return 'ok';
+}
+
+/** Runs one variant once on `data`; `mod` is the WASM module. */
+export function runVariant(method, mod, data, budgetMs) {
+  switch (method) {
+    case 'roadmap': return runMerge(RoadmapMerge, data, budgetMs);
+    case 'careful': return runMerge(CarefulMerge, data);
+    case 'wasm': return runWasm(mod, data);
+    case 'wasmString': return runWasm(mod, data, { strings: true });
+    case 'wasmMirror': return runWasm(mod, data, { mirror: true });
+    case 'native': return runNative(data, 'engine');
+    case 'nativeJson': return runNative(data, 'engine+json');
+    default: throw new Error(`unknown variant ${method}`);
+  }
+}

@@ -1,0 +1,140 @@
+// Memory: bytes of WASM heap per stored message, at 10,000 and 100,000 messages, against the size
+// of the message content itself; and, for scale, what the same messages take on the JavaScript
+// heap in the careful merge and in the glue's mirror (the list createSync keeps for messages()).
+// Run it with `bench/run memory`; results: bench/results/memory.json.
+//
+//   node --expose-gc bench/memory.mjs [--sizes 10000,100000]
+//
+// Each size gets a fresh module instance. Two measures of the WASM heap:
+//   used   where the allocator's top is: the address malloc gives a block larger than any free
+//          one (so it must come from the top), before and after the messages; this counts the
+//          allocator's overhead and any free holes inside the used part, not untouched memory;
+//   grown  how much the module's memory (HEAPU8.length) grew: what the process pays, in 64 KiB
+//          pages, grown geometrically by Emscripten (up to ~20 % more than needed).
+import { MessageMirror } from '../js-glue/dist/mirror.js';
+import { loadModule, NOW, subscribedEngine } from './lib/engine.mjs';
+import { command, machine, parseArgs, ROOT, round, versions, writeResult } from './lib/env.mjs';
+import { dataset } from './lib/frames.mjs';
+import { CarefulMerge } from './lib/merges.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const options = parseArgs(process.argv.slice(2), { sizes: '10000,100000', orders: 'ordered,shuffled', seed: 1, name: 'memory' });
+const gc = globalThis.gc;
+if (!gc) throw new Error('run node with --expose-gc');
+const WASM = path.join(ROOT, 'js-glue', 'dist', 'wasm', 'pushsync.wasm');
+
+/** The allocator's top: a block larger than the whole heap cannot come from a free hole. */
+function top(mod) {
+  const size = mod.HEAPU8.length;
+  const block = mod._malloc(size);
+  if (!block) throw new Error('malloc failed while probing the heap top');
+  mod._free(block);
+  return block;
+}
+
+function jsHeap() {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function wasmHeap(data, probe) {
+  // A fresh instance: nothing of an earlier run in its heap.
+  const mod = await loadModule({ wasmBinary: fs.readFileSync(WASM) });
+  const { engine, socket } = subscribedEngine(mod, data.sessionId);
+  const bytes = data.frames.map((f) => Buffer.from(f, 'utf8'));
+  const capacity = bytes.reduce((max, b) => Math.max(max, b.length), 0);
+  const address = engine.inputBuffer(capacity);
+  // A probe doubles the heap; "grown" is measured in another instance that is never probed.
+  const lengthBefore = mod.HEAPU8.length;
+  const topBefore = probe ? top(mod) : 0;
+  for (const frame of bytes) {
+    mod.HEAPU8.set(frame, address);
+    engine.socketTextFromBuffer(socket, frame.length, NOW);
+  }
+  const lengthAfter = mod.HEAPU8.length;
+  const topAfter = probe ? top(mod) : 0;
+  const stored = engine.size();
+  engine.delete();
+  return { stored, usedBytes: topAfter - topBefore, grownBytes: lengthAfter - lengthBefore, heapBytesBefore: lengthBefore, heapBytesAfter: lengthAfter };
+}
+
+function carefulHeap(data) {
+  const before = jsHeap();
+  let merge = new CarefulMerge(data.sessionId);
+  for (const frame of data.frames) merge.frame(frame);
+  const after = jsHeap();
+  const stored = merge.messages.length;
+  merge = null;
+  return { stored, bytes: after - before };
+}
+
+/** The glue's mirror: the same JS objects createSync's messages() holds, filled from the engine. */
+async function mirrorHeap(data) {
+  const mod = await loadModule({ wasmBinary: fs.readFileSync(WASM) });
+  const { engine, socket } = subscribedEngine(mod, data.sessionId);
+  for (const frame of data.frames) engine.socketText(socket, frame, NOW);
+  const before = jsHeap();
+  const mirror = new MessageMirror();
+  mirror.reload(engine);
+  const after = jsHeap();
+  const stored = mirror.messages.length;
+  engine.delete();
+  return { stored, bytes: after - before };
+}
+
+async function main() {
+  const startedAt = new Date().toISOString();
+  const cases = [];
+  for (const n of options.sizes.split(',').map(Number)) {
+    for (const order of options.orders.split(',')) {
+      const data = dataset(n, order, options.seed);
+      const wasm = await wasmHeap(data, true);
+      const unprobed = await wasmHeap(data, false);
+      const careful = carefulHeap(data);
+      const mirror = await mirrorHeap(data);
+      const per = (bytes) => round(bytes / n, 1);
+      const entry = {
+        n,
+        order,
+        frames: data.frames.length,
+        storedMessages: wasm.stored,
+        perMessage: {
+          contentUtf8Bytes: per(data.contentBytes),
+          messageJsonBytes: per(data.messageJsonBytes),
+          frameBytes: per(data.frames.reduce((sum, f) => sum + Buffer.byteLength(f), 0) / (data.frames.length / n)),
+          wasmHeapUsed: per(wasm.usedBytes),
+          wasmHeapGrown: per(unprobed.grownBytes),
+          carefulMergeJsHeap: per(careful.bytes),
+          glueMirrorJsHeap: per(mirror.bytes),
+        },
+        wasmHeapUsedOverContent: round(wasm.usedBytes / data.contentBytes, 2),
+        wasmHeapUsedOverMessageJson: round(wasm.usedBytes / data.messageJsonBytes, 2),
+        wasmHeapBytesBefore: unprobed.heapBytesBefore,
+        wasmHeapBytesAfter: unprobed.heapBytesAfter,
+        checks: { wasmStored: wasm.stored === n ? 'ok' : `FAIL ${wasm.stored}`, carefulStored: careful.stored === n ? 'ok' : `FAIL ${careful.stored}`, mirrorStored: mirror.stored === n ? 'ok' : `FAIL ${mirror.stored}` },
+      };
+      cases.push(entry);
+      console.log(`memory: ${n} ${order}: ${JSON.stringify(entry.perMessage)}`);
+    }
+  }
+  const file = writeResult(options.name, {
+    benchmark: 'memory',
+    command: command(),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: machine(),
+    versions: versions(['emcc']),
+    settings: options,
+    notes: [
+      'Bytes per stored message. contentUtf8Bytes: the message text alone; messageJsonBytes: the whole message object as JSON (ids, timestamps, role, status, payload).',
+      'wasmHeapUsed: growth of the allocator top (malloc of a block larger than the heap, freed at once), i.e. everything the engine keeps plus allocator overhead and holes; wasmHeapGrown: growth of HEAPU8.length (64 KiB pages, grown geometrically).',
+      'carefulMergeJsHeap / glueMirrorJsHeap: process.memoryUsage().heapUsed growth after two forced GCs, for the careful JS merge (b) and for the glue\'s MessageMirror (the JS copy createSync keeps next to the engine\'s store).',
+    ],
+    cases,
+  });
+  console.log(`memory: wrote ${file}`);
+}
+
+await main();
