@@ -9,9 +9,10 @@
 // - a frame is only ever sent on a socket that is open (the host never sees "send on a closed
 //   socket");
 // - the store holds each message once, in (sequence, timestamp, id) order;
-// - a message the server stored is not lost: every (re)subscribe, every sequence gap and every
-//   restore ends in a REST sync from the newest contiguous sequence number, and polling keeps
-//   syncing while push is down;
+// - a message the server stored, or a change to one, is not lost: every (re)subscribe, restore and
+//   poll, and once a minute while push is up, a REST catch-up reads what changed since the server
+//   time of the last complete read; a sequence gap is backfilled from the newest contiguous
+//   sequence number;
 // - the user-visible state only changes along `is_legal_transition`.
 #pragma once
 
