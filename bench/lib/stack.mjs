@@ -7,20 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { OUT, ROOT } from './env.mjs';
+import { ADMIN_TOKEN, killLeftovers, restCall } from '../../tests/support/stack-tools.mjs';
+
+export { ADMIN_TOKEN };
 
 const run = promisify(execFile);
-export const ADMIN_TOKEN = 'pushsync-admin';
 export const APP_KEY = 'pushsync-key';
 
-function killLeftovers(runDir) {
-  for (const [part, signature] of [['server', 'server/src/main.js'], ['sockudo', 'sockudo']]) {
-    try {
-      const pid = Number(fs.readFileSync(path.join(runDir, `${part}.pid`), 'utf8').trim());
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (pid > 0 && cmdline.includes(signature)) process.kill(pid, 'SIGKILL');
-    } catch { /* gone already */ }
-  }
-}
 
 export async function startStack(name, extraEnv = {}) {
   const runDir = path.join(OUT, `stack-${name}`);
@@ -65,16 +58,7 @@ export async function startStack(name, extraEnv = {}) {
 }
 
 export function apiClient(apiBase) {
-  async function call(method, route, { token, body, admin = false } = {}) {
-    const headers = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (admin) headers['x-admin-token'] = ADMIN_TOKEN;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(apiBase + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : undefined;
-  }
+  const call = restCall(apiBase);
   return {
     call,
     login: async (email = 'alice@example.com', password = 'alice-password') => (await call('POST', '/api/auth/login', { body: { email, password } })).accessToken,

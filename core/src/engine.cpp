@@ -45,6 +45,10 @@ struct Overloaded : Ts... { using Ts::operator()...; };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+// Background probes of push, while polling, come at the capped backoff: any attempt number past
+// the cap gives it.
+constexpr int kProbeAttempt = 64;
+
 void earliest(std::optional<Millis>& best, std::optional<Millis> candidate) {
   if (candidate && (!best || *candidate < *best)) best = candidate;
 }
@@ -713,13 +717,13 @@ void Engine::socket_lost(int close_code, Millis now) {
   }
   if (fallback_) {
     // A background probe failed: polling goes on, the next probe comes at the capped interval.
-    probe_at_ = now + backoff_delay(config_.backoff, 64, random_);
+    probe_at_ = now + backoff_delay(config_.backoff, kProbeAttempt, random_);
     return;
   }
   ++failed_attempts_;
   if (failed_attempts_ > config_.max_reconnect_attempts) {
     fallback_ = std::string(reason::kServerUnreachable);
-    probe_at_ = now + backoff_delay(config_.backoff, 64, random_);
+    probe_at_ = now + backoff_delay(config_.backoff, kProbeAttempt, random_);
     return;
   }
   reconnect_at_ = now + (action == CloseAction::ReconnectNow ? 0

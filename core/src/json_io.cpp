@@ -122,8 +122,6 @@ json message_json(const Message& m) {
 
 }  // namespace
 
-const char* state_name(ConnectionState state) { return to_string(state); }
-
 Result<Config, DecodeError> config_from_json(std::string_view text) {
   const json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return DecodeError{"config: not valid JSON"};

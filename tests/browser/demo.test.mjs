@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { until as waitUntil } from './helpers.mjs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,16 +36,8 @@ function freePort() {
   });
 }
 
-async function until(check, { timeoutMs = 15_000, intervalMs = 100, what = 'a condition' } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+// The shared wait, with this file's longer default: the demo's workers load their own modules.
+const until = (check, options = {}) => waitUntil(check, { timeoutMs: 15_000, ...options });
 
 // ---- the stack, the browser, the page --------------------------------------------------------------
 

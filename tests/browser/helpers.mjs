@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { restCall } from '../support/stack-tools.mjs';
 
 const run = promisify(execFile);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,7 +18,6 @@ export const EXTENSION_DIR = path.join(ROOT, 'extension', 'dist');
 export const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const ALICE = { email: 'alice@example.com', password: 'alice-password' };
-const ADMIN_TOKEN = 'pushsync-admin';
 
 /** Development settings that make the fallback observable in seconds (docs/extension.md). */
 export const FAST_FALLBACK = { backoffBaseMs: 250, backoffCapMs: 1000, maxReconnectAttempts: 3 };
@@ -112,16 +112,7 @@ function alive(pid) {
 
 /** The app server's REST routes the tests use directly (as another client, and as admin). */
 export function apiClient(apiBase) {
-  async function call(method, route, { token, body, admin = false } = {}) {
-    const headers = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (admin) headers['x-admin-token'] = ADMIN_TOKEN;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(apiBase + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
+  const call = restCall(apiBase);
   return {
     call,
     login: async ({ email, password } = ALICE) => (await call('POST', '/api/auth/login', { body: { email, password } })).accessToken,

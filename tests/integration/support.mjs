@@ -16,6 +16,7 @@ import Pusher from 'pusher';
 import { createSync } from '../../js-glue/dist/index.js';
 import { httpClient, ALICE, BOB, ADMIN_TOKEN } from '../server/helpers.mjs';
 import { isolatedStack } from '../server/stack.mjs';
+import { killLeftovers } from '../support/stack-tools.mjs';
 
 export { ALICE, BOB, ADMIN_TOKEN };
 
@@ -46,16 +47,6 @@ export async function waitFor(predicate, { timeout = 30_000, what = 'a condition
 
 // ---- the stack -----------------------------------------------------------------------------------
 
-/** Ends what a stack's PID files name, if it is still ours (the command line matches), at once. */
-function killLeftovers(runDir) {
-  for (const [part, signature] of [['server', 'server/src/main.js'], ['sockudo', 'sockudo']]) {
-    try {
-      const pid = Number(fs.readFileSync(path.join(runDir, `${part}.pid`), 'utf8').trim());
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (pid > 0 && cmdline.includes(signature)) process.kill(pid, 'SIGKILL');
-    } catch { /* no PID file, or the process is gone */ }
-  }
-}
 
 /**
  * Starts an isolated stack on the integration ports and answers what the tests need of it:

@@ -30,6 +30,4 @@ std::string effects_to_json(const Effects& effects);
 /// The wire shape (`messageId`, `sequenceNumber`, ...), as the app server sends it.
 std::string message_to_json(const Message& message);
 
-const char* state_name(ConnectionState state);
-
 }  // namespace pushsync
