@@ -74,20 +74,40 @@ std::optional<json> parse_object(std::string_view text) {
   return doc;
 }
 
+// Reads a message as plausible backends send it: `sequenceNumber` may be absent (the store then
+// orders it by timestamp among the rest), `timestamp` is ISO-8601 or epoch milliseconds, and
+// `content` may be null or absent (action messages carry an `actionPayload` instead).
 Result<Message, DecodeError> message_from(const json& object, std::string_view where) {
   if (!object.is_object()) return DecodeError{std::string(where) + ": message must be an object"};
   Message m;
   Fields f(object, where);
-  if (!f.string("messageId", m.id) || !f.integer("sequenceNumber", m.sequence, 1) || !f.string("role", m.role) ||
-      !f.string("content", m.content) || !f.string("timestamp", m.timestamp) ||
+  if (!f.string("messageId", m.id) || !f.string("role", m.role) || !f.string("content", m.content, false) ||
       !f.string("status", m.status, false) || !f.string("updatedAt", m.updated_at, false) ||
       !f.error_object("error", m.error)) {
     return f.error();
   }
+  if (const auto it = object.find("sequenceNumber"); it != object.end() && !it->is_null()) {
+    if (!f.integer("sequenceNumber", m.sequence, 1)) return f.error();
+  }
   if (m.id.empty()) return DecodeError{std::string(where) + ": 'messageId' is empty"};
-  const auto ms = parse_iso8601_ms(m.timestamp);
-  if (!ms) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp};
-  m.timestamp_ms = *ms;
+  const auto time = object.find("timestamp");
+  if (time == object.end() || time->is_null()) return DecodeError{std::string(where) + ": 'timestamp' is missing"};
+  if (time->is_number_integer() || time->is_number_float()) {
+    const double ms = time->get<double>();
+    // Epoch milliseconds, from year 1970 to 9999.
+    if (!(ms >= 0 && ms < 253'402'300'800'000.0)) {
+      return DecodeError{std::string(where) + ": 'timestamp' is out of range"};
+    }
+    m.timestamp_ms = static_cast<std::int64_t>(ms);
+    m.timestamp = format_iso8601_ms(m.timestamp_ms);
+  } else if (time->is_string()) {
+    m.timestamp = time->get<std::string>();
+    const auto parsed = parse_iso8601_ms(m.timestamp);
+    if (!parsed) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp.substr(0, 40)};
+    m.timestamp_ms = *parsed;
+  } else {
+    return DecodeError{std::string(where) + ": 'timestamp' must be a string or a number"};
+  }
   if (m.status.empty()) m.status = "sent";
   if (const auto it = object.find("actionPayload"); it != object.end() && !it->is_null()) {
     m.action_payload = to_text(*it);
@@ -160,6 +180,11 @@ std::optional<NewMessageEvent> scan_new_message(std::string_view data) {
 
 }  // namespace
 
+bool is_app_event(std::string_view event) {
+  return event == "new_message" || event == "message_update" || event == "session_update" || event == "typing" ||
+         event == "interact_response" || event == "error";
+}
+
 Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
   if (event == "new_message") {
     if (auto scanned = scan_new_message(data)) return AppEvent{std::move(*scanned)};
@@ -222,10 +247,10 @@ Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
   }
   MessagePage page;
   page.messages.reserve(messages->size());
+  // One bad message costs only itself: the rest of the page applies, and the caller reports it.
   for (const auto& item : *messages) {
     auto message = message_from(item, "messages response");
-    if (!message) return message.error();
-    page.messages.push_back(std::move(message).value());
+    if (message) page.messages.push_back(std::move(message).value()); else page.rejected.push_back(message.error());
   }
   if (const auto time = doc->find("serverTime"); time != doc->end() && time->is_string()) {
     page.server_time = time->get<std::string>();

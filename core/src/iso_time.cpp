@@ -25,7 +25,57 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// The inverse: y-m-d from days since 1970-01-01 (Howard Hinnant's algorithm).
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
 }  // namespace
+
+std::string format_iso8601_ms(std::int64_t ms) {
+  std::int64_t days = ms / 86'400'000;
+  std::int64_t rest = ms % 86'400'000;
+  if (rest < 0) {
+    rest += 86'400'000;
+    --days;
+  }
+  std::int64_t year;
+  unsigned month, day;
+  civil_from_days(days, year, month, day);
+  if (year < 0) year = 0;
+  if (year > 9999) year = 9999;
+  char out[32];
+  const auto two = [&](char* at, std::int64_t v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
+  };
+  out[0] = static_cast<char>('0' + year / 1000);
+  out[1] = static_cast<char>('0' + year / 100 % 10);
+  two(out + 2, year % 100);
+  out[4] = '-';
+  two(out + 5, month);
+  out[7] = '-';
+  two(out + 8, day);
+  out[10] = 'T';
+  two(out + 11, rest / 3'600'000);
+  out[13] = ':';
+  two(out + 14, rest / 60'000 % 60);
+  out[16] = ':';
+  two(out + 17, rest / 1000 % 60);
+  out[19] = '.';
+  out[20] = static_cast<char>('0' + rest % 1000 / 100);
+  two(out + 21, rest % 100);
+  out[23] = 'Z';
+  return std::string(out, 24);
+}
 
 std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) {
   int year, month, day, hour, minute, second;
@@ -59,9 +109,12 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) {
   if (pos == s.size()) {
     // No zone: servers in this protocol send UTC, so read it as UTC rather than refuse it.
   } else if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
-  } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
+  } else if ((s[pos] == '+' || s[pos] == '-') &&
+             ((pos + 6 == s.size() && s[pos + 3] == ':') || pos + 5 == s.size())) {
+    // `+hh:mm`, or `+hhmm` (what some date libraries write).
+    const std::size_t minutes_at = pos + 5 == s.size() ? pos + 3 : pos + 4;
     int oh, om;
-    if (!read_digits(s, pos + 1, 2, oh) || !read_digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
+    if (!read_digits(s, pos + 1, 2, oh) || !read_digits(s, minutes_at, 2, om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
     offset_minutes = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);

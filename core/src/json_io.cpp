@@ -77,8 +77,20 @@ Result<Config, DecodeError> config_from(const json& doc) {
       .get("connectTimeoutMs", c.connect_timeout).get("pongTimeoutMs", c.pong_timeout)
       .get("requestTimeoutMs", c.request_timeout).get("typingTimeoutMs", c.typing_timeout)
       .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check).get("gapGraceMs", c.gap_grace).get("resyncIntervalMs", c.resync_interval)
-      .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter);
+      .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter)
+      .get("maxPageLimit", c.max_page_limit).get("probeIntervalMs", c.probe_interval).get("gapRetryMs", c.gap_retry);
   if (!r.error().empty()) return DecodeError{"config: " + r.error()};
+  std::string dialect = to_string(c.dialect), typing = to_string(c.typing);
+  r.get("dialect", dialect).get("typing", typing);
+  if (!r.error().empty()) return DecodeError{"config: " + r.error()};
+  if (dialect == "auto") c.dialect = BackendDialect::Auto;
+  else if (dialect == "minimal") c.dialect = BackendDialect::Minimal;
+  else if (dialect == "paged") c.dialect = BackendDialect::Paged;
+  else return DecodeError{"config: 'dialect' must be auto, minimal or paged"};
+  if (typing == "auto") c.typing = TypingSource::Auto;
+  else if (typing == "server") c.typing = TypingSource::Server;
+  else if (typing == "infer") c.typing = TypingSource::Infer;
+  else return DecodeError{"config: 'typing' must be auto, server or infer"};
   return c;
 }
 
@@ -105,12 +117,18 @@ json config_json(const Config& c) {
           {"resyncIntervalMs", c.resync_interval},
           {"backoffBaseMs", c.backoff.base},
           {"backoffCapMs", c.backoff.cap},
-          {"backoffJitter", c.backoff.jitter}};
+          {"backoffJitter", c.backoff.jitter},
+          {"maxPageLimit", c.max_page_limit},
+          {"probeIntervalMs", c.probe_interval},
+          {"gapRetryMs", c.gap_retry},
+          {"dialect", to_string(c.dialect)},
+          {"typing", to_string(c.typing)}};
 }
 
 json message_json(const Message& m) {
-  json out = {{"messageId", m.id},         {"sequenceNumber", m.sequence}, {"role", m.role},
-              {"content", m.content},      {"status", m.status},           {"timestamp", m.timestamp}};
+  json out = {{"messageId", m.id}, {"role", m.role}, {"content", m.content}, {"status", m.status},
+              {"timestamp", m.timestamp}};
+  if (m.sequence > 0) out["sequenceNumber"] = m.sequence;  // absent when the backend sent none
   if (!m.updated_at.empty()) out["updatedAt"] = m.updated_at;
   if (m.action_payload) {
     json payload = json::parse(*m.action_payload, nullptr, false);
@@ -299,7 +317,7 @@ json effect_json(const Effect& e) {
             },
             [](const effect::Persist& x) { return json{{"type", "persist"}, {"key", x.key}, {"value", x.value}}; },
             [](const effect::StateChanged& x) {
-              return json{{"type", "state"}, {"state", to_string(x.state)}, {"reason", x.reason}};
+              return json{{"type", "state"}, {"state", to_string(x.state)}, {"code", to_code(x.code)}, {"reason", x.reason}};
             },
             [](const effect::MessagesChanged& x) {
               return json{{"type", "messages"},         {"sessionId", x.session_id}, {"reset", x.reset},
@@ -311,6 +329,14 @@ json effect_json(const Effect& e) {
             },
             [](const effect::SessionChanged& x) {
               return json{{"type", "session"}, {"sessionId", x.session_id}, {"status", x.status}};
+            },
+            [](const effect::GapsChanged& x) {
+              json gaps = json::array();
+              for (const auto& g : x.gaps) {
+                gaps.push_back({{"afterId", g.after_id}, {"beforeId", g.before_id},
+                                {"missing", g.missing ? json(*g.missing) : json(nullptr)}});
+              }
+              return json{{"type", "gaps"}, {"sessionId", x.session_id}, {"gaps", gaps}};
             },
             [](const effect::InteractResponse& x) {
               const json data = json::parse(x.data, nullptr, false);

@@ -27,11 +27,12 @@ bool is_older(const std::string& incoming, const std::string& stored) {
 MessageStore::MessageStore(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
 bool MessageStore::less(const Key& a, const Key& b) const {
+  // Time first, so a message without a sequence number (0) sits among the rest by its time, as
+  // the roadmap sorts; on a backend that numbers messages as it stores them, time order is
+  // sequence order, and the sequence number orders messages of the same millisecond.
+  if (a.time != b.time) return a.time < b.time;
   if (a.sequence != b.sequence) return a.sequence < b.sequence;
-  const Message& x = slots_[a.slot];
-  const Message& y = slots_[b.slot];
-  if (x.timestamp_ms != y.timestamp_ms) return x.timestamp_ms < y.timestamp_ms;
-  return x.id < y.id;
+  return slots_[a.slot].id < slots_[b.slot].id;
 }
 
 std::size_t MessageStore::block_for(const Key& key) const {

@@ -7,6 +7,8 @@ void Recovery::reset(std::int64_t cursor) {
   above_.clear();
   unsettled_.clear();
   since_.clear();
+  known_through_.reset();
+  gaps_.clear();
   position_.reset();
 }
 

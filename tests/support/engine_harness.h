@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+
 #include "pushsync/engine.h"
+#include "pushsync/iso_time.h"
 
 namespace pushsync::testing {
 
@@ -20,9 +23,8 @@ std::vector<T> only(const Effects& effects) {
 
 inline std::string message_json(const std::string& id, std::int64_t sequence, const std::string& content = "hi",
                                  const std::string& status = "sent", const std::string& role = "user") {
-  char ts[32];
-  std::snprintf(ts, sizeof ts, "2026-11-29T10:%02d:%02d.000Z", static_cast<int>(sequence / 60 % 60),
-                static_cast<int>(sequence % 60));
+  // One second a message from 2026-11-29T10:00:00Z: time order is sequence order, at any length.
+  const std::string ts = format_iso8601_ms(1'796'032'800'000 + sequence * 1000);
   return R"({"messageId":")" + id + R"(","sequenceNumber":)" + std::to_string(sequence) + R"(,"role":")" + role +
          R"(","content":")" + content + R"(","status":")" + status + R"(","timestamp":")" + ts + R"("})";
 }
@@ -72,6 +74,7 @@ inline Config test_config() {
   config.ws_port = 3005;
   config.app_key = "pushsync-key";
   config.backoff.jitter = 0;  // exact boundaries; jitter has tests of its own
+  config.dialect = BackendDialect::Paged;  // the reference server; the minimal dialect has its own tests
   return config;
 }
 
@@ -87,9 +90,22 @@ class Harness {
     if (const auto open = only<effect::OpenSocket>(last); !open.empty()) socket = open.back().socket;
     return last;
   }
+  /// Lets `ms` pass the way a host does: a tick only when `next_deadline()` comes, so a deadline
+  /// the engine forgets to report is a deadline that never fires here either. Returns every
+  /// effect of the ticks on the way, in order.
   Effects advance(Millis ms) {
-    now += ms;
-    return feed(input::Tick{});
+    const Millis target = now + ms;
+    Effects all;
+    int ticks = 0;
+    while (const auto deadline = engine.next_deadline()) {
+      if (*deadline > target) break;
+      now = std::max(now, *deadline);
+      for (auto& effect : feed(input::Tick{})) all.push_back(std::move(effect));
+      if (++ticks > 10'000) break;  // a deadline that does not move: the test will see it
+    }
+    now = target;
+    last = all;
+    return all;
   }
   Effects frame(const std::string& text) { return feed(input::SocketText{socket, text}); }
 

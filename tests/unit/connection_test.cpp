@@ -51,11 +51,17 @@ TEST(Connection, NamesTable) {
   EXPECT_EQ(names.size(), kStates.size());
 }
 
-TEST(Connection, ReasonsAreDistinctAndNonEmpty) {
-  const std::set<std::string_view> reasons = {reason::kNoToken, reason::kNotConfigured, reason::kAuthFailed,
-                                              reason::kServerUnreachable};
-  EXPECT_EQ(reasons.size(), 4u);
-  for (const auto r : reasons) EXPECT_FALSE(r.empty());
+TEST(Connection, ReasonCodesAndTextsAreDistinct) {
+  using R = StateReason;
+  const R all[] = {R::None,          R::NotStarted, R::NoSession,         R::Stopped, R::NetworkOffline, R::NotConfigured,
+                   R::NoToken,       R::AuthFailed, R::ServerUnreachable, R::Refused, R::Retrying};
+  std::set<std::string> codes;
+  for (const R r : all) codes.insert(to_code(r));
+  EXPECT_EQ(codes.size(), std::size(all));
+  EXPECT_EQ(describe(R::AuthFailed, 0, 5), "Auth failed");
+  EXPECT_EQ(describe(R::Refused, 4001, 5), "Refused (4001)");
+  EXPECT_EQ(describe(R::Retrying, 2, 5), "Attempt 2 of 5");
+  EXPECT_EQ(describe(R::None, 0, 5), "");
 }
 
 }  // namespace

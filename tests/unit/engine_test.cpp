@@ -478,15 +478,25 @@ TEST(EngineEvents, MessageUpdateChangesStatusInPlace) {
   EXPECT_EQ(only<effect::MessagesChanged>(h.last).at(0).updated, std::vector<std::size_t>{0});
 }
 
-TEST(EngineEvents, InteractResponseAsksForARestRefresh) {
+// The turn is over: read only what is new (the changes since the last complete read), not the
+// newest page: a reply costs the messages it added, not 50.
+TEST(EngineEvents, InteractResponseReadsOnlyWhatIsNew) {
   Harness h;
-  h.connect();
+  h.start();
+  const auto first = h.subscribe(h.establish());
+  h.feed(input::HttpResult{first.id, 200, R"({"messages":[],"hasMore":false,"serverTime":"2026-11-29T10:00:00.000Z"})"});
   h.frame(testing::channel_frame("interact_response", "private-session-s1",
                                  R"({"type":"interact_response","sessionId":"s1","data":{"taskId":"t","status":"done"}})"));
-  const auto refresh = only<effect::HttpRequest>(h.last);
-  ASSERT_EQ(refresh.size(), 1u);
-  EXPECT_EQ(refresh[0].url, "http://127.0.0.1:3000/api/session/s1/messages?limit=50");
+  const auto read = only<effect::HttpRequest>(h.last);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].url, "http://127.0.0.1:3000/api/session/s1/messages?limit=50&since=2026-11-29T10%3A00%3A00.000Z");
   EXPECT_EQ(only<effect::InteractResponse>(h.last).size(), 1u);
+  h.feed(input::HttpResult{read[0].id, 200,
+                           R"({"messages":[)" + testing::message_json("u1", 1) + "," +
+                               testing::message_json("a2", 2, "reply", "success", "assistant") +
+                               R"(],"hasMore":false,"serverTime":"2026-11-29T10:00:03.000Z"})"});
+  EXPECT_EQ(h.engine.counters().replies, 1u);
+  EXPECT_EQ(h.engine.counters().reply_messages, 2u);
 }
 
 TEST(EngineEvents, SessionUpdateIsReportedAndOtherSessionsAreIgnored) {

@@ -56,7 +56,7 @@ TEST(IsoTime, RefusesOutOfRangeFieldsTable) {
   for (const char* bad : {
            "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z", "2026-11-29T24:00:00Z",
            "2026-11-29T13:60:00Z", "2026-11-29T13:05:61Z", "2026-11-29T13:05:11+24:00", "2026-11-29T13:05:11+01:60",
-           "2026-11-29T13:05:11+0100", "2026-11-29T13:05:11+01", "2026-11-29T13:05:11Z ", " 2026-11-29T13:05:11Z",
+           "2026-11-29T13:05:11+01", "2026-11-29T13:05:11Z ", " 2026-11-29T13:05:11Z",
            "2026-1-29T13:05:11Z", "+2026-11-29T13:05:11Z", "-2026-11-29T13:05:11Z", "2026/11/29T13:05:11Z",
            "2026-11-29X13:05:11Z", "2026-11-29T13-05-11Z", "2026-11-29T13:05", "2026-11-29T13:05:1",
            "2026-11-29T13:05:11.", "2026-11-29T13:05:11,123Z", "2026-11-29T13:05:11ZZ", "20261129T130511Z",
@@ -74,3 +74,23 @@ TEST(IsoTime, RefusesDaysBeyondTheMonth) {
     EXPECT_FALSE(parse_iso8601_ms(bad).has_value()) << bad << " parsed as " << *parse_iso8601_ms(bad);
   }
 }
+
+namespace pushsync {
+namespace {
+
+TEST(IsoTime, CompactOffsetIsRead) {
+  EXPECT_EQ(parse_iso8601_ms("2026-11-29T14:05:11+0100"), parse_iso8601_ms("2026-11-29T13:05:11Z"));
+  EXPECT_EQ(parse_iso8601_ms("2026-11-29T11:35:11-0130"), parse_iso8601_ms("2026-11-29T13:05:11Z"));
+}
+
+TEST(IsoTime, FormatRoundTrips) {
+  for (const std::int64_t ms : {std::int64_t{0}, std::int64_t{1}, std::int64_t{951'782'400'000} /* 2000-02-29 */,
+                                std::int64_t{1'795'957'511'123}, std::int64_t{253'402'300'799'999}}) {
+    EXPECT_EQ(parse_iso8601_ms(format_iso8601_ms(ms)), ms) << format_iso8601_ms(ms);
+  }
+  EXPECT_EQ(format_iso8601_ms(1'795'957'511'123), "2026-11-29T13:05:11.123Z");
+  EXPECT_EQ(format_iso8601_ms(-1), "1969-12-31T23:59:59.999Z");
+}
+
+}  // namespace
+}  // namespace pushsync

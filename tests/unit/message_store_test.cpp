@@ -29,7 +29,7 @@ Message make(std::string id, std::int64_t sequence, std::int64_t timestamp_ms = 
 }
 
 bool in_store_order(const Message& a, const Message& b) {
-  return std::tie(a.sequence, a.timestamp_ms, a.id) < std::tie(b.sequence, b.timestamp_ms, b.id);
+  return std::tie(a.timestamp_ms, a.sequence, a.id) < std::tie(b.timestamp_ms, b.sequence, b.id);
 }
 
 std::vector<std::string> ids_by_at(const MessageStore& store) {
@@ -90,23 +90,25 @@ TEST(MessageStore, DeduplicatesById) {
   expect_contents(store, {make("m1", 1, 100), make("m2", 2, 200)});
 }
 
-TEST(MessageStore, OrdersBySequenceThenTimestampThenId) {
+TEST(MessageStore, OrdersByTimestampThenSequenceThenId) {
   struct Case {
     const char* name;
     std::vector<Message> inserts;
     std::vector<std::string> expected;
   };
   const std::vector<Case> cases = {
-      {"sequence wins over timestamp and id",
-       {make("a", 3, 100), make("b", 1, 300), make("c", 2, 200)}, {"b", "c", "a"}},
-      {"same sequence: timestamp decides", {make("a", 5, 300), make("b", 5, 100), make("c", 5, 200)}, {"b", "c", "a"}},
+      {"timestamp wins over sequence and id",
+       {make("a", 3, 100), make("b", 1, 300), make("c", 2, 200)}, {"a", "c", "b"}},
+      {"same timestamp: sequence decides", {make("a", 3, 5), make("b", 1, 5), make("c", 2, 5)}, {"b", "c", "a"}},
+      {"no sequence number: placed by its time", {make("a", 1, 100), make("b", 2, 200), make("u", 0, 150)},
+       {"a", "u", "b"}},
       {"same sequence and timestamp: id decides", {make("m3", 5, 7), make("m1", 5, 7), make("m2", 5, 7)},
        {"m1", "m2", "m3"}},
       {"id compares bytewise", {make("b", 1, 0), make("B", 1, 0), make("a", 1, 0), make("10", 1, 0), make("9", 1, 0)},
        {"10", "9", "B", "a", "b"}},
       {"negative and huge values",
        {make("x", INT64_MAX, 0), make("y", 1, INT64_MIN), make("z", 1, INT64_MAX), make("w", INT64_MIN, 0)},
-       {"w", "y", "z", "x"}},
+       {"y", "w", "x", "z"}},
       {"appended in order", {make("a", 1, 1), make("b", 2, 2), make("c", 3, 3)}, {"a", "b", "c"}},
       {"inserted in reverse", {make("c", 3, 3), make("b", 2, 2), make("a", 1, 1)}, {"a", "b", "c"}},
   };
@@ -243,7 +245,7 @@ TEST(MessageStore, MergeUpdatesEveryFieldInPlace) {
   MessageStore store;
   store.merge(make("m0", 0, 0));
   store.merge(make("m1", 1, 10, "pending", kT1));
-  store.merge(make("m2", 2, 0));
+  store.merge(make("m2", 2, 20));
   Message changed = make("m1", 1, 10, "failure", kT2);
   changed.role = "assistant";
   changed.content = "new content";
@@ -251,25 +253,25 @@ TEST(MessageStore, MergeUpdatesEveryFieldInPlace) {
   changed.action_payload = R"({"a":1})";
   changed.error = MessageError{"E", "bad"};
   EXPECT_EQ(store.merge(changed), MessageStore::Outcome::Updated);
-  expect_contents(store, {make("m0", 0, 0), changed, make("m2", 2, 0)});
+  expect_contents(store, {make("m0", 0, 0), changed, make("m2", 2, 20)});
 }
 
 TEST(MessageStore, RenumberedMessageMoves) {
   MessageStore store;
   for (int i = 1; i <= 5; ++i) store.merge(make("m" + std::to_string(i), i, i * 10));
-  // The server renumbered m2 to after m5.
-  EXPECT_EQ(store.merge(make("m2", 6, 20)), MessageStore::Outcome::Updated);
+  // The server moved m2 in time to after m5.
+  EXPECT_EQ(store.merge(make("m2", 2, 60)), MessageStore::Outcome::Updated);
   expect_contents(store, {make("m1", 1, 10), make("m3", 3, 30), make("m4", 4, 40), make("m5", 5, 50),
-                          make("m2", 6, 20)});
+                          make("m2", 2, 60)});
   // And back to the front.
-  EXPECT_EQ(store.merge(make("m2", 0, 20)), MessageStore::Outcome::Updated);
-  expect_contents(store, {make("m2", 0, 20), make("m1", 1, 10), make("m3", 3, 30), make("m4", 4, 40),
+  EXPECT_EQ(store.merge(make("m2", 2, 5)), MessageStore::Outcome::Updated);
+  expect_contents(store, {make("m2", 2, 5), make("m1", 1, 10), make("m3", 3, 30), make("m4", 4, 40),
                           make("m5", 5, 50)});
-  // Same sequence, a later timestamp: it moves within the sequence.
-  store.merge(make("x", 4, 41));
-  EXPECT_EQ(store.merge(make("m4", 4, 42)), MessageStore::Outcome::Updated);
-  expect_contents(store, {make("m2", 0, 20), make("m1", 1, 10), make("m3", 3, 30), make("x", 4, 41),
-                          make("m4", 4, 42), make("m5", 5, 50)});
+  // Same time, renumbered: it moves within the millisecond.
+  store.merge(make("x", 4, 40));
+  EXPECT_EQ(store.merge(make("m4", 5, 40)), MessageStore::Outcome::Updated);
+  expect_contents(store, {make("m2", 2, 5), make("m1", 1, 10), make("m3", 3, 30), make("x", 4, 40),
+                          make("m4", 5, 40), make("m5", 5, 50)});
 }
 
 TEST(MessageStore, ManyRenumberingsKeepOrder) {
@@ -308,13 +310,13 @@ TEST(MessageStore, CapacityKeepsTheNewestAndCountsEvictions) {
   EXPECT_EQ(store.evicted(), 3u);
 
   // One in the middle pushes out the oldest.
-  store.merge(make("mid", 4, 1));
-  expect_contents(store, {make("m4", 4, 0), make("mid", 4, 1), make("m5", 5, 0)});
+  store.merge(make("mid", 4, 0));
+  expect_contents(store, {make("m4", 4, 0), make("mid", 4, 0), make("m5", 5, 0)});
   EXPECT_EQ(store.evicted(), 4u);
 
   // An evicted id can come back (slots are reused) when it is newer than the oldest kept.
   store.merge(make("m1", 9, 0));
-  expect_contents(store, {make("mid", 4, 1), make("m5", 5, 0), make("m1", 9, 0)});
+  expect_contents(store, {make("mid", 4, 0), make("m5", 5, 0), make("m1", 9, 0)});
 }
 
 TEST(MessageStore, CapacityUnderShuffledLoadKeepsTheTopMessages) {

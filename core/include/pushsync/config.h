@@ -10,6 +10,16 @@
 
 namespace pushsync {
 
+/// Which REST dialect the app server speaks (see api.h). Auto detects it from the first answer.
+enum class BackendDialect { Auto, Minimal, Paged };
+const char* to_string(BackendDialect dialect);
+
+/// Where the typing indicator comes from: the server's `typing` events, inferred from the turn
+/// (a user's message until `interact_response` or the assistant's message, as the roadmap says for
+/// a backend without typing events), or Auto: inferred until the first server `typing` event.
+enum class TypingSource { Auto, Server, Infer };
+const char* to_string(TypingSource source);
+
 struct Config {
   std::string api_base;   ///< app server, e.g. "http://127.0.0.1:3000" (REST, channel auth)
   std::string ws_host;    ///< Sockudo host; empty: push is not configured, poll only
@@ -26,6 +36,11 @@ struct Config {
   std::uint64_t jitter_seed = 1;
   std::size_t max_messages = 100'000;
   int page_limit = 50;
+  /// The largest `limit` the backend honours: a catch-up that does not reach the cursor asks again
+  /// with this many before it calls the rest a gap.
+  int max_page_limit = 100;
+  BackendDialect dialect = BackendDialect::Auto;
+  TypingSource typing = TypingSource::Auto;
 
   BackoffPolicy backoff{};
   int max_reconnect_attempts = 5;  ///< failed attempts before falling back to polling
@@ -33,6 +48,11 @@ struct Config {
   Millis pong_timeout = 30'000;
   Millis request_timeout = 15'000; ///< an HTTP effect without a result by then counts as failed
   Millis typing_timeout = 30'000;  ///< a typing indicator clears itself without an update
+  /// While polling, push is tried again at most this long apart (jittered), so it is back within
+  /// about this long after the push server returns.
+  Millis probe_interval = 8'000;
+  /// A gap the backend could not fill is tried again after this, doubling up to 16 times as long.
+  Millis gap_retry = 30'000;
   Millis persist_interval = 5'000; ///< at most one routine persist of the cursor per interval
   /// A message still "pending" this long is fetched again: its update may never come by push (the
   /// app server's trigger can fail after the message was stored; pushes carry no sequence for it).

@@ -8,6 +8,7 @@
 // instance from Disconnected straight to Connected without Connecting).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace pushsync {
@@ -25,13 +26,25 @@ const char* to_string(ConnectionState state);
 
 bool is_legal_transition(ConnectionState from, ConnectionState to);
 
-/// Reasons for Polling, as users see them.
-namespace reason {
-inline constexpr std::string_view kNoToken = "No token";
-inline constexpr std::string_view kNotConfigured = "Not configured";
-inline constexpr std::string_view kAuthFailed = "Auth failed";
-inline constexpr std::string_view kServerUnreachable = "Server unreachable";
-// "Refused (<code>)" is built from the close code.
-}  // namespace reason
+/// Why the state is what it is, as a code that logic may branch on. Its text for people comes
+/// from `describe` and appears only when a state is published.
+enum class StateReason {
+  None,               ///< Connected, Connecting: nothing to explain
+  NotStarted,         ///< no configuration yet
+  NoSession,          ///< no session selected
+  Stopped,            ///< the host stopped sync
+  NetworkOffline,     ///< the host reports no network
+  NotConfigured,      ///< polling: no push server or key in the configuration
+  NoToken,            ///< polling: no bearer token (logged out)
+  AuthFailed,         ///< polling: channel auth refused; retried with backoff or a new token
+  ServerUnreachable,  ///< polling: push failed `max_reconnect_attempts` times; probed in the background
+  Refused,            ///< polling: the push server closed with 4000-4099 (do not retry)
+  Retrying,           ///< reconnecting: an attempt failed, the next one waits for its backoff
+};
+
+/// A stable code for hosts ("auth_failed", ...).
+const char* to_code(StateReason reason);
+/// The text a person reads ("Auth failed", "Refused (4001)", "Attempt 2 of 5").
+std::string describe(StateReason reason, int detail, int limit);
 
 }  // namespace pushsync

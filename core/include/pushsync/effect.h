@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pushsync/connection.h"
+#include "pushsync/gap.h"
 #include "pushsync/input.h"
 
 namespace pushsync {
@@ -19,6 +20,7 @@ enum class ErrorCode {
   HttpFailed,     ///< a REST request failed (its retry is scheduled)
   BadConfig,      ///< the configuration cannot work (what is missing is named)
   BadRestore,     ///< a persisted value that cannot be read (ignored)
+  Incomplete,     ///< the backend could not give some messages: a gap (see `GapsChanged`)
 };
 const char* to_string(ErrorCode code);
 
@@ -44,7 +46,8 @@ struct Persist { std::string key; std::string value; bool operator==(const Persi
 
 struct StateChanged {
   ConnectionState state = ConnectionState::Disconnected;
-  std::string reason;  ///< why, for Polling ("No token", "Auth failed", ...) and others
+  StateReason code = StateReason::NotStarted;  ///< why, for logic (see `to_code`)
+  std::string reason;  ///< why, for people: "No token", "Auth failed", "Attempt 2 of 5", ...
   bool operator==(const StateChanged&) const = default;
 };
 
@@ -74,6 +77,13 @@ struct SessionChanged {
   bool operator==(const SessionChanged&) const = default;
 };
 
+/// The gaps of the session changed (each is where messages are missing and how many, when known).
+struct GapsChanged {
+  std::string session_id;
+  std::vector<Gap> gaps;
+  bool operator==(const GapsChanged&) const = default;
+};
+
 /// The assistant's turn finished (`interact_response`); `data` is its JSON object.
 struct InteractResponse {
   std::string session_id;
@@ -91,7 +101,7 @@ struct Error {
 
 using Effect = std::variant<effect::OpenSocket, effect::SendFrame, effect::CloseSocket, effect::HttpRequest,
                             effect::Persist, effect::StateChanged, effect::MessagesChanged, effect::TypingChanged,
-                            effect::SessionChanged, effect::InteractResponse, effect::Error>;
+                            effect::SessionChanged, effect::GapsChanged, effect::InteractResponse, effect::Error>;
 using Effects = std::vector<Effect>;
 
 }  // namespace pushsync

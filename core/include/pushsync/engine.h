@@ -9,10 +9,11 @@
 // - a frame is only ever sent on a socket that is open (the host never sees "send on a closed
 //   socket");
 // - the store holds each message once, in (sequence, timestamp, id) order;
-// - a message the server stored, or a change to one, is not lost: every (re)subscribe, restore and
-//   poll, and once a minute while push is up, a REST catch-up reads what changed since the server
-//   time of the last complete read; a sequence gap is backfilled from the newest contiguous
-//   sequence number;
+// - a message the server stored is not lost: every (re)subscribe, restore and poll, every
+//   `interact_response`, and once a minute while push is up, a REST catch-up reads what is new since
+//   the last complete read (by `serverTime` on a paged backend, by message time on a minimal one);
+//   a sequence gap is backfilled; a gap is closed only when a read proves it, and what a backend
+//   cannot give is a Gap (where, how many) reported to the host and tried again later;
 // - the user-visible state only changes along `is_legal_transition`.
 #pragma once
 
@@ -21,6 +22,7 @@
 #include <string>
 
 #include "pushsync/backoff.h"
+#include "pushsync/close_policy.h"
 #include "pushsync/config.h"
 #include "pushsync/connection.h"
 #include "pushsync/effect.h"
@@ -31,6 +33,9 @@
 #include "pushsync/polling.h"
 #include "pushsync/recovery.h"
 #include "pushsync/subscription.h"
+#include "pushsync/api.h"
+#include "pushsync/timer_table.h"
+#include "pushsync/typing.h"
 #include "pushsync/time.h"
 
 namespace pushsync {
@@ -39,20 +44,19 @@ namespace pushsync {
 struct Counters {
   std::uint64_t frames_received = 0;
   std::uint64_t frames_rejected = 0;   ///< not a Pusher frame, or a payload that failed validation
+  std::uint64_t messages_rejected = 0; ///< messages left out of a REST page for failing validation
   std::uint64_t messages_inserted = 0;
   std::uint64_t duplicates = 0;        ///< messages that were already stored, unchanged
   std::uint64_t sockets_opened = 0;
   std::uint64_t reconnects = 0;        ///< sockets opened after a lost or failed one
   std::uint64_t auth_requests = 0;
   std::uint64_t syncs = 0;             ///< REST requests for messages (backfill, poll, refresh)
+  std::uint64_t rest_messages = 0;     ///< messages read from REST, in all
+  std::uint64_t replies = 0;           ///< `interact_response` events of the selected session
+  std::uint64_t reply_messages = 0;    ///< messages read from REST by the catch-ups replies asked for
+  std::uint64_t gaps_found = 0;        ///< gaps the backend could not fill when found
   std::uint64_t resumes = 0;           ///< `sockudo:resume` sent
   bool operator==(const Counters&) const = default;
-};
-
-struct Typing {
-  bool is_typing = false;
-  std::string context;
-  bool operator==(const Typing&) const = default;
 };
 
 class Engine {
@@ -63,45 +67,62 @@ class Engine {
   Effects handle(const Input& input, Millis now);
 
   /// The earliest instant at which the engine wants an `input::Tick`; nullopt: no timer needed.
-  std::optional<Millis> next_deadline() const;
+  std::optional<Millis> next_deadline() const { return timers_.next(); }
 
   ConnectionState state() const { return state_; }
+  StateReason state_code() const { return reason_code_; }
   const std::string& state_reason() const { return reason_; }
   const std::string& session_id() const { return session_id_; }
   const MessageStore& messages() const { return store_; }
-  const Typing& typing() const { return typing_; }
+  const std::vector<Gap>& gaps() const { return recovery_.gaps(); }
+  const Typing& typing() const { return typing_.current(); }
   const Counters& counters() const { return counters_; }
   /// The Pusher socket id of the established connection ("" when there is none).
   const std::string& socket_id() const;
-  /// Every sequence number up to this one is in the store.
+  /// Every sequence number up to this one is in the store (or in a recorded gap).
   std::int64_t cursor() const { return recovery_.cursor(); }
   const Config& config() const { return config_; }
+  /// The REST dialect detected (or configured).
+  BackendDialect dialect() const { return api_.dialect(); }
 
  private:
   struct Socket {
     enum class Phase { Opening, Open, Established };
     SocketId id = 0;
     Phase phase = Phase::Opening;
-    Millis connect_deadline = 0;   // until connection_established
     std::string pusher_id;
     Millis server_activity_timeout = 0;  // from connection_established
     Millis last_received = 0;
     std::optional<Millis> ping_sent_at;
-    std::optional<Millis> resume_deadline;  // V2: waiting for sockudo:resume_success
+    bool resuming = false;  // V2: waiting for sockudo:resume_success
   };
-  // A REST read of messages. A catch-up (`resync`) reads everything changed since the `since`
-  // cursor (or, before there is one, everything from the sequence cursor); a gap backfill reads
-  // what follows the sequence cursor; a refresh reads the newest page.
+
+  // How push is retried: nothing failed; a retry waits for its backoff; fallen back to polling
+  // with a reason (push probed in the background); refused by the server (no retry until the
+  // configuration, the token or the network changes).
+  struct Ready {};
+  struct BackingOff {};
+  struct FallenBack { StateReason reason; };
+  struct Refused { int code; };
+  using Retry = std::variant<Ready, BackingOff, FallenBack, Refused>;
+
+  // One REST read of messages: what it asks for decides how its answer is read.
+  struct Backfill { std::int64_t after = 0; };        // paged: what follows the sequence cursor
+  struct ChangesSince { std::string since; std::int64_t after = 0; };  // paged: changes since serverTime
+  struct Whole { std::int64_t after = 0; };           // paged: the whole session, for a since cursor
+  struct Forward {                                     // minimal: messages after a known time
+    std::optional<std::int64_t> from_ms;               //   nullopt: no cursor yet (the newest page)
+    std::string filling;                               //   a gap's after_id when retrying that gap
+  };
+  struct Newest {};                                    // the user's refresh: the newest page
+  using Read = std::variant<Newest, Backfill, ChangesSince, Whole, Forward>;
   struct Sync {
-    enum class Kind { Backfill, Refresh };
     RequestId id = 0;
-    Kind kind = Kind::Backfill;
-    bool resync = false;
-    std::string since;        // since-mode: changes after this server time
-    std::int64_t from = 0;    // afterSequence of this page
-    std::string server_time;  // the first page's serverTime: the next since cursor
-    bool whole = false;       // reads the whole session: completes the since cursor too
-    Millis deadline = 0;
+    Read read;
+    MessagesQuery query;
+    std::string server_time;  // paged: the first page's serverTime, the next since cursor
+    bool resync = false;      // a catch-up (what push may have missed), not only a gap backfill
+    bool for_reply = false;   // asked for by an interact_response (counted per reply)
   };
   // What one call changed in the store, turned into a MessagesChanged effect at its end.
   struct Changes {
@@ -109,6 +130,7 @@ class Engine {
     std::uint64_t evicted_before = 0;
     std::vector<std::string> inserted;
     std::vector<std::string> updated;
+    bool gaps = false;
     bool any() const { return reset || !inserted.empty() || !updated.empty(); }
   };
 
@@ -132,48 +154,54 @@ class Engine {
   void on_connection_established(const Frame& frame, Millis now);
   void on_subscription_succeeded(const Frame& frame, Millis now);
   void on_pusher_error(const Frame& frame, Millis now);
-  void on_resume_result(const Frame& frame, bool success, Millis now);
+  void on_resume_result(const Frame& frame, bool success);
   void on_channel_event(const Frame& frame, Millis now);
   void apply(const AppEvent& event, Millis now);
-  void apply_message(Message message, Millis now);
+  /// `live`: pushed, or read after the session's first load (may start an inferred turn).
+  void apply_message(Message message, bool live, Millis now);
 
   // HTTP results.
   void on_auth_result(const input::HttpResult& in, Millis now);
-  void on_sync_result(const input::HttpResult& in, Millis now);
+  void on_sync_result(const Sync& sync, const input::HttpResult& in, Millis now);
+  void on_paged_page(Sync sync, MessagePage page, Millis now);
+  void on_forward_page(const Sync& sync, const Forward& forward, MessagePage page, Millis now);
+  void sync_done(const Sync& sync, Millis now);
+  void sync_failed(const Sync& sync, Millis now);
 
-  // Decisions.
+  // Push.
   void reconcile(Millis now);
   bool running() const;
   bool push_configured() const;
-  std::optional<std::string> fallback_reason() const;
-  bool in_fallback() const { return fallback_reason().has_value(); }
-  /// Ping after this much silence: the server's activity timeout, or the keepalive when smaller
-  /// and a view is open (then the host wants to stay alive, see Config::keepalive).
+  /// Why push is not delivering, when the state is Polling.
+  std::optional<StateReason> fallback_reason() const;
   Millis activity_interval() const;
   void open_socket(Millis now);
   void close_socket(int code, const std::string& reason);
-  void socket_lost(int close_code, Millis now);
+  /// The socket is gone (closed, timed out, dead): retry as `action` says.
+  void socket_lost(CloseAction action, int close_code, Millis now);
+  void fall_back(StateReason reason, Millis now);
   void auth_failed(Millis now);
   void authorize(Millis now);
   void send(const std::string& text);
-  void start_sync(Sync::Kind kind, Millis now);
-  void sync_failed(const Sync& sync, Millis now);
-  void request_resync() { resync_wanted_ = true; }
-  void arm_gap_check(Millis now);
+  void reset_retry();
+
+  // Sync.
+  void plan_sync(Millis now);
+  void start_sync(Read read, bool resync, Millis now);
   void send_sync(Millis now);
-  void clear_typing();
-  void arm_settle_check(Millis now);
+  void record_gap(const Message& before, Millis now);
   void switch_session(const std::string& session_id);
   void maybe_persist(Millis now, bool force);
+  void arm_derived_timers(Millis now);
 
   // Reporting.
   void report(ErrorCode code, std::string message);
   void publish_state();
   void publish_changes();
-  std::string url(std::string_view path) const;
-  std::vector<std::pair<std::string, std::string>> auth_headers() const;
+  void publish_typing(bool changed);
 
   Config config_;
+  Api api_;
   bool configured_ = false;
   bool stopped_ = false;
   bool online_ = true;
@@ -182,14 +210,14 @@ class Engine {
   std::string session_id_;
 
   SeededRandom random_{1};
+  TimerTable timers_;
   std::optional<Socket> socket_;
   SocketId next_socket_ = 1;
   RequestId next_request_ = 1;
-  int failed_attempts_ = 0;              // consecutive failures since push last worked
-  std::optional<Millis> reconnect_at_;   // a retry waits for its backoff
-  std::optional<Millis> probe_at_;       // in fallback: the next background attempt at push
-  std::optional<std::string> fallback_;  // Auth failed, Server unreachable, Refused (code)
+  Retry retry_ = Ready{};
+  int failed_attempts_ = 0;  // consecutive failures since push last worked
   int auth_failures_ = 0;
+  int probes_ = 0;           // failed background probes since falling back
 
   Subscription subscription_;
   Recovery recovery_;
@@ -197,23 +225,23 @@ class Engine {
   PollSchedule polling_;
   std::optional<Sync> sync_;
   std::optional<Sync> refresh_;
-  bool backfill_wanted_ = false;         // a gap backfill is due once the in-flight sync ends
-  bool resync_wanted_ = false;           // a catch-up (push was down, a poll, a restore) likewise
-  std::optional<Millis> gap_check_at_;   // a gap still open then is backfilled
-  std::optional<Millis> resync_at_;      // the next routine catch-up while push is up
-  bool since_unsupported_ = false;       // the server sends no serverTime: catch up by sequence
-  std::optional<Millis> sync_retry_at_;  // a failed backfill retries then
-  std::optional<Millis> settle_check_at_;  // re-read messages still pending by then
+  bool backfill_wanted_ = false;   // a gap backfill is due once the in-flight sync ends
+  bool resync_wanted_ = false;     // a catch-up (push was down, a poll, a reply) likewise
+  bool reply_wanted_ = false;      // the wanted catch-up was asked for by a reply
+  bool poll_wanted_ = false;       // the poll timer fired
+  bool gap_fill_wanted_ = false;   // the gap retry timer fired
+  bool since_unsupported_ = false; // paged, but no serverTime: catch up by sequence
+  bool loaded_ = false;            // the session's first read completed
   int sync_failures_ = 0;
+  int gap_retries_ = 0;
 
-  Typing typing_;
-  std::optional<Millis> typing_until_;
-  std::optional<Millis> persist_at_;
+  TypingTracker typing_;
   std::int64_t persisted_cursor_ = -1;
   bool persisted_connected_ = false;
 
   ConnectionState state_ = ConnectionState::Disconnected;
-  std::string reason_ = "Not started";
+  StateReason reason_code_ = StateReason::NotStarted;
+  std::string reason_ = "Not configured";
   Counters counters_;
   Effects out_;
   Changes changes_;

@@ -64,15 +64,22 @@ struct DecodeError {
   bool operator==(const DecodeError&) const = default;
 };
 
+/// True for the application events this client reads (`new_message`, `message_update`,
+/// `session_update`, `typing`, `interact_response`, `error`); others on the channel are ignored.
+bool is_app_event(std::string_view event);
+
 /// Decodes the inner payload of a channel event. `event` is the Pusher event name (`new_message`,
 /// `message_update`, `session_update`, `typing`, `interact_response`, `error`); an unknown name is
 /// a DecodeError too, so the caller decides whether to ignore it.
 Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data);
 
-/// `GET /api/session/:id/messages` answers `{messages: [...], hasMore}`.
+/// `GET /api/session/:id/messages` answers `{messages: [...]}`, and a paged backend `hasMore` and
+/// `serverTime` too. Messages that fail validation are left out and listed in `rejected`.
 struct MessagePage {
   std::vector<Message> messages;
-  bool has_more = false;
+  std::vector<DecodeError> rejected;
+  /// `hasMore`, when the backend sends it (only a paged backend does).
+  std::optional<bool> has_more;
   /// `serverTime`: the server's clock when it read the page ("" when the server does not say);
   /// a `since` cursor that misses nothing written later.
   std::string server_time;

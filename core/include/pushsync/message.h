@@ -15,7 +15,7 @@ struct MessageError {
 
 struct Message {
   std::string id;                 ///< `messageId` on the wire; unique within a session
-  std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1
+  std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1; 0: none sent
   std::string role;               ///< "user", "assistant", "system" (others are kept as they come)
   std::string content;            ///< plain text, never markup
   std::string status;             ///< e.g. "sent", "pending", "success", "failure"

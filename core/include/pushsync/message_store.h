@@ -1,6 +1,6 @@
 // The ordered, de-duplicated messages of one chat session.
 //
-// Order is (sequence number, server timestamp, id); the id de-duplicates. Messages live in stable
+// Order is (server timestamp, sequence number, id); the id de-duplicates. Messages live in stable
 // slots; the order is a list of small blocks of keys, so an insert anywhere costs a binary search
 // plus a move inside one bounded block (O(log n)), an in-order append is a push_back (O(1)
 // amortised), and a position is a block's prefix count plus an offset. A cap keeps the newest.
@@ -60,13 +60,14 @@ class MessageStore {
 
  private:
   struct Key {
+    std::int64_t time;
     std::int64_t sequence;
     std::uint32_t slot;
   };
   static constexpr std::size_t kBlockSplit = 256;  // a block is split in halves beyond this
 
   bool less(const Key& a, const Key& b) const;
-  Key key_of(std::uint32_t slot) const { return {slots_[slot].sequence, slot}; }
+  Key key_of(std::uint32_t slot) const { return {slots_[slot].timestamp_ms, slots_[slot].sequence, slot}; }
   void insert_key(Key key);
   void erase_key(Key key);
   std::size_t block_for(const Key& key) const;

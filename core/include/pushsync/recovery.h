@@ -1,7 +1,9 @@
 // What the engine knows it has: the newest contiguous sequence number of the session (the REST
 // cursor), the sequence numbers seen above it (a gap), the messages that may still change, the
-// server time up to which every change is known (the `since` cursor), and, with Sockudo protocol
-// V2, the channel's stream position for `sockudo:resume`.
+// server time up to which every change is known (the `since` cursor of a paged backend), the
+// message time up to which every message is known (the `since` cursor of a minimal backend), the
+// gaps a backend could not fill, and, with Sockudo protocol V2, the channel's stream position for
+// `sockudo:resume`.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +11,10 @@
 #include <set>
 #include <string>
 
+#include <vector>
+
 #include "pushsync/frame.h"
+#include "pushsync/gap.h"
 
 namespace pushsync {
 
@@ -39,6 +44,17 @@ class Recovery {
   const std::string& since() const { return since_; }
   void set_since(std::string since) { since_ = std::move(since); }
 
+  /// Every message with a timestamp up to this (ms since the epoch) is in the store, as a complete
+  /// REST read proved; nullopt before the first. Only server data moves it, never the client clock.
+  std::optional<std::int64_t> known_through() const { return known_through_; }
+  void known_through(std::int64_t ms) {
+    if (!known_through_ || ms > *known_through_) known_through_ = ms;
+  }
+
+  /// Messages the backend could not give, in store order.
+  const std::vector<Gap>& gaps() const { return gaps_; }
+  std::vector<Gap>& gaps() { return gaps_; }
+
   /// Sockudo V2: the channel's position, from the newest delivered frame.
   const std::optional<ResumePosition>& position() const { return position_; }
   void set_position(std::optional<ResumePosition> position) { position_ = std::move(position); }
@@ -48,6 +64,8 @@ class Recovery {
   std::set<std::int64_t> above_;
   std::set<std::int64_t> unsettled_;
   std::string since_;
+  std::optional<std::int64_t> known_through_;
+  std::vector<Gap> gaps_;
   std::optional<ResumePosition> position_;
 };
 
