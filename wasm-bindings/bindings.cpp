@@ -55,6 +55,8 @@ EMSCRIPTEN_BINDINGS(pushsync) {
       .function("nextDeadline", &EngineView::next_deadline)
       .function("state", &EngineView::state)
       .function("stateReason", &EngineView::state_reason)
+      .function("stateCode", &EngineView::state_code)
+      .function("gapsJson", &EngineView::gaps_json)
       .function("sessionId", &EngineView::session_id)
       .function("socketId", &EngineView::socket_id)
       .function("cursor", &EngineView::cursor)

@@ -13,6 +13,16 @@ double EngineView::next_deadline() const {
 
 std::string EngineView::state() const { return to_string(engine_.state()); }
 std::string EngineView::state_reason() const { return engine_.state_reason(); }
+std::string EngineView::state_code() const { return to_code(engine_.state_code()); }
+
+std::string EngineView::gaps_json() const {
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const auto& g : engine_.gaps()) {
+    gaps.push_back({{"afterId", g.after_id}, {"beforeId", g.before_id},
+                    {"missing", g.missing ? nlohmann::json(*g.missing) : nlohmann::json(nullptr)}});
+  }
+  return gaps.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string EngineView::messages_json(double first, double count) const {
   std::string out = "[";
@@ -30,6 +40,9 @@ std::string EngineView::counters_json() const {
          ",\"messagesInserted\":" + n(c.messages_inserted) + ",\"duplicates\":" + n(c.duplicates) +
          ",\"socketsOpened\":" + n(c.sockets_opened) + ",\"reconnects\":" + n(c.reconnects) +
          ",\"authRequests\":" + n(c.auth_requests) + ",\"syncs\":" + n(c.syncs) + ",\"resumes\":" + n(c.resumes) +
+         ",\"messagesRejected\":" + n(c.messages_rejected) + ",\"restMessages\":" + n(c.rest_messages) +
+         ",\"replies\":" + n(c.replies) + ",\"replyMessages\":" + n(c.reply_messages) +
+         ",\"gapsFound\":" + n(c.gaps_found) + ",\"dialect\":\"" + to_string(engine_.dialect()) + "\"" +
          ",\"cursor\":" + std::to_string(engine_.cursor()) + ",\"protocol\":" + std::to_string(engine_.config().protocol) +
          "}";
 }

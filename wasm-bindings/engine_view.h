@@ -17,6 +17,8 @@ class EngineView {
   double next_deadline() const;
   std::string state() const;
   std::string state_reason() const;
+  std::string state_code() const;
+  std::string gaps_json() const;
   std::string session_id() const { return engine_.session_id(); }
   std::string socket_id() const { return engine_.socket_id(); }
   double cursor() const { return static_cast<double>(engine_.cursor()); }

@@ -657,11 +657,11 @@ void Engine::on_forward_page(const Sync& sync, const Forward& forward, MessagePa
   }
   if (!connected && first) {
     record_gap(*first, now);
-  } else if (!forward.from_ms && first && first->sequence > 1 && full) {
-    // The first read of a session gave the newest page: older messages exist (sequence numbers
-    // say how many). That is history not loaded, not a loss: data, without an error.
-    if (const auto at = store_.position_of(first->id); at && *at == 0) {
-      recovery_.gaps().insert(recovery_.gaps().begin(), Gap{"", first->id, first->sequence - 1});
+  } else if (!forward.from_ms && first && full && store_.size() > 0 && store_.at(0).id == first->id) {
+    // The first read of a session gave a full page: when sequence numbers show older messages
+    // (the backend gave the newest N), that is history not loaded, not a loss: data, no error.
+    if (const auto missing = missing_between(std::nullopt, 0); missing && *missing > 0) {
+      recovery_.gaps().insert(recovery_.gaps().begin(), Gap{"", first->id, missing});
       changes_.gaps = true;
     }
   }
@@ -687,8 +687,7 @@ void Engine::record_gap(const Message& before, Millis now) {
   const auto at = store_.position_of(before.id);
   if (!at || *at == 0) return;
   const Message& after = store_.at(*at - 1);
-  std::optional<std::int64_t> missing;
-  if (after.sequence > 0 && before.sequence > after.sequence) missing = before.sequence - after.sequence - 1;
+  const std::optional<std::int64_t> missing = missing_between(*at - 1, *at);
   if (missing && *missing == 0) return;
   auto& gaps = recovery_.gaps();
   gaps.push_back(Gap{after.id, before.id, missing});
@@ -700,6 +699,29 @@ void Engine::record_gap(const Message& before, Millis now) {
              " of the newest; tried again later");
   gap_retries_ = 0;
   timers_.set(Timer::GapRetry, now + config_.gap_retry);
+}
+
+// How many messages lie between store positions `after` (nullopt: the session's start) and
+// `before`, by the sequence numbers of the nearest numbered messages on each side, less the
+// messages stored between those. nullopt when no numbered message is on a side.
+std::optional<std::int64_t> Engine::missing_between(std::optional<std::size_t> after, std::size_t before) const {
+  std::int64_t low = 0;  // the session's start: numbering begins at 1
+  std::size_t low_at = 0;
+  bool from_start = !after;
+  if (after) {
+    std::size_t i = *after + 1;
+    while (i > 0 && store_.at(i - 1).sequence <= 0) --i;
+    if (i == 0) return std::nullopt;
+    low = store_.at(i - 1).sequence;
+    low_at = i - 1;
+  }
+  std::size_t high_at = before;
+  while (high_at < store_.size() && store_.at(high_at).sequence <= 0) ++high_at;
+  if (high_at >= store_.size()) return std::nullopt;
+  const std::int64_t high = store_.at(high_at).sequence;
+  const auto stored_between = static_cast<std::int64_t>(high_at - (from_start ? 0 : low_at + 1));
+  const std::int64_t missing = high - low - 1 - stored_between;
+  return missing < 0 ? 0 : missing;
 }
 
 void Engine::sync_done(const Sync& sync, Millis now) {

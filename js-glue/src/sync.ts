@@ -21,6 +21,8 @@ import type {
   HttpRequestEffect,
   Message,
   MessagesDiff,
+  Gap,
+  StateCode,
   StateInfo,
   SyncEventName,
 } from './types.js';
@@ -53,6 +55,8 @@ export interface Sync {
   /** The Pusher socket id of the established connection ("" when there is none). */
   socketId(): string;
   typing(): { isTyping: boolean; context: string };
+  /** Where the backend could not give messages, and how many (see Gap). */
+  gaps(): Gap[];
   counters(): Counters;
   on<E extends SyncEventName>(event: E, fn: Listener<E>): void;
   off<E extends SyncEventName>(event: E, fn: Listener<E>): void;
@@ -133,8 +137,8 @@ class SyncHost implements Sync {
     return this.mirror.messages;
   }
   state(): StateInfo {
-    if (!this.client) return { state: 'disconnected', reason: 'Not started' };
-    return { state: this.client.state() as ConnectionState, reason: this.client.stateReason() };
+    if (!this.client) return { state: 'disconnected', code: 'not_started', reason: 'Not started' };
+    return { state: this.client.state() as ConnectionState, code: this.client.stateCode() as StateCode, reason: this.client.stateReason() };
   }
   sessionId(): string {
     return this.client?.sessionId() ?? '';
@@ -146,10 +150,15 @@ class SyncHost implements Sync {
     if (!this.client) return { isTyping: false, context: '' };
     return JSON.parse(this.client.typingJson()) as { isTyping: boolean; context: string };
   }
+  gaps(): Gap[] {
+    if (!this.client) return [];
+    return JSON.parse(this.client.gapsJson()) as Gap[];
+  }
   counters(): Counters {
     if (!this.client) {
       const zero = { framesReceived: 0, framesRejected: 0, messagesInserted: 0, duplicates: 0, socketsOpened: 0 };
-      return { ...zero, reconnects: 0, authRequests: 0, syncs: 0, resumes: 0, cursor: 0, protocol: 0 };
+      const reads = { messagesRejected: 0, restMessages: 0, replies: 0, replyMessages: 0, gapsFound: 0 };
+      return { ...zero, ...reads, reconnects: 0, authRequests: 0, syncs: 0, resumes: 0, cursor: 0, protocol: 0, dialect: 'auto' };
     }
     return JSON.parse(this.client.countersJson()) as Counters;
   }
@@ -272,9 +281,9 @@ class SyncHost implements Sync {
           this.queue(() => this.persist(effect.key, effect.value));
           break;
         case 'state': {
-          const { state, reason } = effect;
-          this.queue(() => this.events.emit('state', { state, reason }));
-          if (state === 'polling' && reason === 'Auth failed' && this.options.getToken) this.queue(() => void this.renewToken());
+          const { state, code, reason } = effect;
+          this.queue(() => this.events.emit('state', { state, code, reason }));
+          if (code === 'auth_failed' && this.options.getToken) this.queue(() => void this.renewToken());
           break;
         }
         case 'typing': {
@@ -285,6 +294,11 @@ class SyncHost implements Sync {
         case 'session': {
           const { sessionId, status } = effect;
           this.queue(() => this.events.emit('session', { sessionId, status }));
+          break;
+        }
+        case 'gaps': {
+          const { sessionId, gaps } = effect;
+          this.queue(() => this.events.emit('gaps', { sessionId, gaps }));
           break;
         }
         case 'interactResponse': {

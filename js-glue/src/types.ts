@@ -16,10 +16,26 @@ export interface Message {
   error?: { code: string; message: string };
 }
 
+/** Why the state is what it is, for logic; `reason` is the same for people. */
+export type StateCode =
+  | '' | 'not_started' | 'no_session' | 'stopped' | 'network_offline' | 'not_configured' | 'no_token'
+  | 'auth_failed' | 'server_unreachable' | 'refused' | 'retrying';
+
 export interface StateInfo {
   state: ConnectionState;
-  /** Why, for polling ("No token", "Auth failed", "Server unreachable", ...) and others. */
+  code: StateCode;
+  /** Why, for people: "No token", "Auth failed", "Server unreachable", "Attempt 2 of 5", ... */
   reason: string;
+}
+
+/**
+ * Messages the backend could not give: between `afterId` ("" for older history before the first
+ * message) and `beforeId`, `missing` of them when sequence numbers prove it (else null).
+ */
+export interface Gap {
+  afterId: string;
+  beforeId: string;
+  missing: number | null;
 }
 
 /**
@@ -52,8 +68,18 @@ export interface Counters {
   authRequests: number;
   syncs: number;
   resumes: number;
+  /** Messages left out of REST pages for failing validation. */
+  messagesRejected: number;
+  /** Messages read from REST in all. */
+  restMessages: number;
+  /** `interact_response` events, and the messages the catch-ups they asked for read. */
+  replies: number;
+  replyMessages: number;
+  gapsFound: number;
   cursor: number;
   protocol: number;
+  /** The REST dialect detected: 'auto' (not yet), 'minimal' or 'paged'. */
+  dialect: 'auto' | 'minimal' | 'paged';
 }
 
 /** Effects as the module returns them (docs/core.md, "Effects"). */
@@ -67,6 +93,7 @@ export type Effect =
   | ({ type: 'messages' } & MessagesDiff)
   | ({ type: 'typing' } & TypingInfo)
   | { type: 'session'; sessionId: string; status: string }
+  | { type: 'gaps'; sessionId: string; gaps: Gap[] }
   | { type: 'interactResponse'; sessionId: string; data: unknown }
   | { type: 'error'; code: string; message: string };
 
@@ -81,9 +108,11 @@ export interface SyncEvents {
   /** `status` is the session's from `session_update`; "" when the selection itself changed. */
   session: { sessionId: string; status: string };
   interactResponse: { sessionId: string; data: unknown };
+  /** The session's gaps changed (the whole list). */
+  gaps: { sessionId: string; gaps: Gap[] };
   /**
    * The engine's errors (bad_frame, bad_payload, server_error, http_failed, bad_config,
-   * bad_restore) and the host's own (listener, storage, token, glue).
+   * bad_restore, incomplete) and the host's own (listener, storage, token, glue).
    */
   error: { code: string; message: string };
   persist: { key: string; value: string };

@@ -48,8 +48,8 @@ std::string signature(const std::string& pusher_id, const std::string& channel) 
 
 }  // namespace
 
-World::World(std::uint64_t seed, int protocol, Faults faults)
-    : seed_(seed), protocol_(protocol), faults_(faults), rng_(seed) {}
+World::World(std::uint64_t seed, int protocol, Faults faults, Backend backend, bool unsequenced)
+    : seed_(seed), protocol_(protocol), backend_(backend), unsequenced_(unsequenced), faults_(faults), rng_(seed) {}
 
 void World::violation(std::string what) {
   report_.ok = false;
@@ -89,7 +89,7 @@ Report World::run(Millis duration) {
   // The server's own life: messages, updates of pending ones, outages.
   std::function<void()> store_next = [&] {
     if (now_ >= fault_end) return;
-    if (!server_messages_.empty() && chance(0.1)) server_change_status(true); else server_store_message(true);
+    if (!minimal() && !server_messages_.empty() && chance(0.1)) server_change_status(true); else server_store_message(true);
     schedule(now_ + between(100, 6'000), store_next);
   };
   schedule(now_ + between(0, 2'000), store_next);
@@ -334,10 +334,11 @@ void World::broadcast(const std::string& event, const std::string& data, bool fa
 // The simulated app server: its messages are the truth the store must end up equal to.
 
 std::string World::message_json(const StoredMessage& m) const {
-  return json{{"messageId", m.id},         {"sequenceNumber", m.sequence}, {"role", m.role},
-              {"content", m.content},      {"status", m.status},           {"timestamp", m.timestamp},
-              {"updatedAt", m.updated_at}}
-      .dump();
+  json out = {{"messageId", m.id}, {"role", m.role}, {"content", m.content}, {"status", m.status},
+              {"timestamp", m.timestamp}};
+  if (!(unsequenced_ && m.role == "assistant")) out["sequenceNumber"] = m.sequence;
+  if (!minimal()) out["updatedAt"] = m.updated_at;
+  return out.dump();
 }
 
 void World::server_store_message(bool faulty) {
@@ -350,6 +351,23 @@ void World::server_store_message(bool faulty) {
   m.status = assistant ? "pending" : "sent";
   m.updated_at = next_write_time();
   m.timestamp = m.updated_at;
+  if (minimal()) {
+    // The roadmap's backend: the assistant's message is stored final and never pushed; the turn's
+    // end is `interact_response`. The user's message is pushed.
+    if (assistant) m.status = "success";
+    server_messages_.push_back(m);
+    if (assistant) {
+      broadcast("interact_response",
+                json{{"type", "interact_response"}, {"sessionId", kSession},
+                     {"data", {{"taskId", m.id}, {"status", "done"}}}}.dump(),
+                faulty);
+    } else {
+      broadcast("new_message",
+                json{{"type", "new_message"}, {"sessionId", kSession}, {"message", json::parse(message_json(m))}}.dump(),
+                faulty);
+    }
+    return;
+  }
   server_messages_.push_back(m);
   broadcast("new_message",
             json{{"type", "new_message"}, {"sessionId", kSession}, {"message", json::parse(message_json(m))}}.dump(),
@@ -409,6 +427,22 @@ std::string World::page(std::int64_t after, const std::string& since, bool lates
   return json{{"messages", messages}, {"hasMore", has_more}, {"serverTime", iso(last_write_ms_)}}.dump();
 }
 
+std::string World::minimal_page(const std::string& since, int limit) const {
+  limit = std::min(limit, 100);
+  std::vector<const StoredMessage*> matching;
+  for (const auto& m : server_messages_) {
+    if (since.empty() || m.timestamp > since) matching.push_back(&m);  // same format: text order is time order
+  }
+  std::size_t first = 0, last = matching.size();
+  if (matching.size() > static_cast<std::size_t>(limit)) {
+    if (backend_ == Backend::MinimalNewestFirst) first = matching.size() - static_cast<std::size_t>(limit);
+    else last = static_cast<std::size_t>(limit);
+  }
+  json messages = json::array();
+  for (std::size_t i = first; i < last; ++i) messages.push_back(json::parse(message_json(*matching[i])));
+  return json{{"messages", messages}}.dump();
+}
+
 void World::on_http(const effect::HttpRequest& request) {
   if (std::getenv("SIM_TRACE")) std::fprintf(stderr, "%lld %s\n", static_cast<long long>(now_), request.url.c_str());
   const bool has_token = std::find(request.headers.begin(), request.headers.end(),
@@ -439,6 +473,16 @@ void World::on_http(const effect::HttpRequest& request) {
     return;
   }
   const int limit = std::stoi(request.url.substr(at + path.size()));
+  if (minimal()) {
+    if (request.url.find("afterSequence=") != std::string::npos) {
+      violation("a minimal backend was sent afterSequence: " + request.url);
+    }
+    const auto since_at = request.url.find("since=");
+    std::string since = since_at == std::string::npos ? "" : form_value(request.url.substr(since_at), "since");
+    // The server compares times, not text: normalise to its own format (both are UTC with ms).
+    deliver(input::HttpResult{id, 200, minimal_page(since, limit)}, latency);
+    return;
+  }
   const auto after = request.url.find("afterSequence=");
   const auto since = request.url.find("since=");
   const std::string since_value = since == std::string::npos ? "" : form_value(request.url.substr(since), "since");
@@ -474,20 +518,41 @@ void World::check_final() {
               engine_->state_reason() + ")");
   }
   const MessageStore& store = engine_->messages();
-  if (store.size() != server_messages_.size()) {
-    violation("store has " + std::to_string(store.size()) + " messages, the server " +
-              std::to_string(server_messages_.size()));
+  // What the engine could not load must be reported, with its size, and only where the contract
+  // makes it impossible: a newest-first backend after an outage (or a restart) beyond its page.
+  std::size_t reported = 0;
+  for (const auto& gap : engine_->gaps()) {
+    if (!gap.missing) violation("a gap without its size: after " + gap.after_id + " before " + gap.before_id);
+    else reported += static_cast<std::size_t>(*gap.missing);
   }
-  std::size_t i = 0;
+  if (reported > 0 && backend_ != Backend::MinimalNewestFirst) {
+    violation(std::to_string(reported) + " messages reported missing by a backend that can give them all");
+  }
+  report_.unloadable = reported;
+  if (store.size() + reported != server_messages_.size()) {
+    violation("store has " + std::to_string(store.size()) + " messages and " + std::to_string(reported) +
+              " reported missing, the server " + std::to_string(server_messages_.size()));
+  }
+  // Every stored message as the server has it, in the server's order.
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < server_messages_.size(); ++i) index[server_messages_[i].id] = i;
+  std::size_t previous = 0;
+  bool first = true;
   store.for_each(0, store.size(), [&](const Message& m) {
-    if (i < server_messages_.size()) {
-      const StoredMessage& s = server_messages_[i];
-      if (m.id != s.id || m.sequence != s.sequence || m.content != s.content || m.status != s.status) {
-        violation("position " + std::to_string(i) + ": store has " + m.id + "/" + std::to_string(m.sequence) + "/" +
-                  m.status + ", server " + s.id + "/" + std::to_string(s.sequence) + "/" + s.status);
-      }
+    const auto it = index.find(m.id);
+    if (it == index.end()) {
+      violation("store has " + m.id + ", which the server does not");
+      return;
     }
-    ++i;
+    const StoredMessage& s = server_messages_[it->second];
+    const std::int64_t expected_sequence = unsequenced_ && s.role == "assistant" ? 0 : s.sequence;
+    if (m.sequence != expected_sequence || m.content != s.content || m.status != s.status) {
+      violation("store has " + m.id + "/" + std::to_string(m.sequence) + "/" + m.status + ", server " + s.id + "/" +
+                std::to_string(s.sequence) + "/" + s.status);
+    }
+    if (!first && it->second <= previous) violation("out of order: " + m.id);
+    previous = it->second;
+    first = false;
   });
 }
 

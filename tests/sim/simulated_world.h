@@ -40,6 +40,13 @@ struct Faults {
   bool outages = true;             ///< the Pusher server goes down for a while, now and then
 };
 
+/// Which app server the world simulates. Paged: the reference server (afterSequence, hasMore,
+/// serverTime, every event). The minimal ones are the roadmap's backend: `limit` and `since` (on
+/// the message time) only, `{messages}` answers of the newest or the oldest N (at most 100), only
+/// the user's `new_message` and `interact_response` pushed, no status changes; with
+/// `unsequenced`, the assistant's messages carry no sequence number.
+enum class Backend { Paged, MinimalNewestFirst, MinimalOldestFirst };
+
 struct Report {
   bool ok = true;
   std::vector<std::string> violations;
@@ -47,11 +54,12 @@ struct Report {
   std::size_t steps = 0;
   std::size_t restarts = 0;
   std::size_t frames_sent = 0;
+  std::size_t unloadable = 0;  ///< messages the engine reported as a gap (only newest-first)
 };
 
 class World {
  public:
-  World(std::uint64_t seed, int protocol, Faults faults);
+  World(std::uint64_t seed, int protocol, Faults faults, Backend backend = Backend::Paged, bool unsequenced = false);
   /// Runs the faulty phase for `duration`, then a quiet phase, and checks every invariant.
   Report run(Millis duration);
 
@@ -95,8 +103,13 @@ class World {
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   Millis between(Millis lo, Millis hi) { return std::uniform_int_distribution<Millis>(lo, hi)(rng_); }
 
+  bool minimal() const { return backend_ != Backend::Paged; }
+  std::string minimal_page(const std::string& since, int limit) const;
+
   std::uint64_t seed_;
   int protocol_;
+  Backend backend_;
+  bool unsequenced_;
   Faults faults_;
   bool faults_on_ = true;
   std::mt19937_64 rng_;

@@ -20,18 +20,20 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   return value && *value ? std::strtoull(value, nullptr, 10) : fallback;
 }
 
-void run_seeds(int protocol, std::uint64_t first_seed, std::uint64_t default_count, const Faults& faults) {
+void run_seeds(int protocol, std::uint64_t first_seed, std::uint64_t default_count, const Faults& faults,
+               Backend backend = Backend::Paged, bool unsequenced = false) {
   std::uint64_t first = first_seed;
   std::uint64_t count = env_or("PUSHSYNC_SIM_SEEDS", default_count);
   if (const char* one = std::getenv("PUSHSYNC_SIM_SEED"); one && *one) {
     first = std::strtoull(one, nullptr, 10);
     count = 1;
   }
-  std::size_t failures = 0, messages = 0, restarts = 0;
+  std::size_t failures = 0, messages = 0, restarts = 0, unloadable = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
-    World world(seed, protocol, faults);
+    World world(seed, protocol, faults, backend, unsequenced);
     const Report report = world.run(5 * 60'000);
     messages += report.server_messages;
+    unloadable += report.unloadable;
     restarts += report.restarts;
     if (!report.ok) {
       ++failures;
@@ -42,13 +44,29 @@ void run_seeds(int protocol, std::uint64_t first_seed, std::uint64_t default_cou
       if (failures >= 5) break;
     }
   }
-  std::printf("[ sim      ] protocol %d: %llu seeds, %zu server messages, %zu host restarts, %zu failed\n", protocol,
-              static_cast<unsigned long long>(count), messages, restarts, failures);
+  static constexpr const char* kBackends[] = {"paged", "minimal newest-first", "minimal oldest-first"};
+  std::printf("[ sim      ] protocol %d, %s backend%s: %llu seeds, %zu server messages, %zu host restarts, "
+              "%zu reported unloadable, %zu failed\n",
+              protocol, kBackends[static_cast<int>(backend)], unsequenced ? " (some unnumbered)" : "",
+              static_cast<unsigned long long>(count), messages, restarts, unloadable, failures);
 }
 
 TEST(Simulation, Protocol7SurvivesEveryFault) { run_seeds(7, 1, 2'000, Faults{}); }
 
 TEST(Simulation, SockudoV2ResumesAndSurvivesEveryFault) { run_seeds(2, 1'000'001, 1'000, Faults{}); }
+
+// The roadmap's backend (see World's Backend): 2,000 seeds each page order; the newest-first one
+// may report messages it cannot load (after a host restart, history beyond one page), never lose
+// them silently; half the seeds with unnumbered assistant messages.
+TEST(Simulation, MinimalNewestFirstBackend) {
+  run_seeds(7, 2'000'001, 1'000, Faults{}, Backend::MinimalNewestFirst, false);
+  run_seeds(7, 2'500'001, 1'000, Faults{}, Backend::MinimalNewestFirst, true);
+}
+
+TEST(Simulation, MinimalOldestFirstBackend) {
+  run_seeds(7, 3'000'001, 1'000, Faults{}, Backend::MinimalOldestFirst, false);
+  run_seeds(7, 3'500'001, 1'000, Faults{}, Backend::MinimalOldestFirst, true);
+}
 
 TEST(Simulation, FaultFreeRunNeedsNoFallback) {
   Faults none{0, 0, 0, 0, 0, 0, 0, 0, 0, false};

@@ -190,6 +190,7 @@ class Engine {
   void start_sync(Read read, bool resync, Millis now);
   void send_sync(Millis now);
   void record_gap(const Message& before, Millis now);
+  std::optional<std::int64_t> missing_between(std::optional<std::size_t> after, std::size_t before) const;
   void switch_session(const std::string& session_id);
   void maybe_persist(Millis now, bool force);
   void arm_derived_timers(Millis now);

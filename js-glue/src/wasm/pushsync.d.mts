@@ -8,6 +8,8 @@ export interface EngineView {
   nextDeadline(): number;
   state(): string;
   stateReason(): string;
+  stateCode(): string;
+  gapsJson(): string;
   sessionId(): string;
   socketId(): string;
   cursor(): number;
