@@ -538,7 +538,14 @@ void Engine::on_sync_result(const Sync& sync, const input::HttpResult& in, Milli
   }
   if (const auto* forward = std::get_if<Forward>(&sync.read)) {
     if (api_.paged()) {
-      // The first answer showed a paged backend: keep its messages, then read it its own way.
+      // The first answer showed a paged backend. When it holds the whole session (no hasMore), it
+      // was the whole read; otherwise keep its messages and read the session the paged way.
+      if (!page.has_more.value_or(false)) {
+        Sync whole = sync;
+        whole.read = Whole{0};
+        on_paged_page(std::move(whole), std::move(page), now);
+        return;
+      }
       for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
       resync_wanted_ = true;
       return;

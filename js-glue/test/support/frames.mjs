@@ -2,16 +2,14 @@
 // NDJSON files of them for the replay tests.
 
 export function message(sessionId, sequence, extra = {}) {
-  const seconds = String(sequence % 60).padStart(2, '0');
-  const minutes = String(Math.floor(sequence / 60) % 60).padStart(2, '0');
-  const hours = String(Math.floor(sequence / 3600) % 24).padStart(2, '0');
+  // One second a message from 2026-11-29T00:00:00Z: as on a real server, time order is sequence order.
   return {
     messageId: `m${sequence}`,
     sequenceNumber: sequence,
     role: sequence % 2 ? 'user' : 'assistant',
     content: `message number ${sequence} in ${sessionId}: some text of a typical length for a chat line, é ✓`,
     status: 'sent',
-    timestamp: `2026-11-29T${hours}:${minutes}:${seconds}.000Z`,
+    timestamp: new Date(Date.UTC(2026, 10, 29) + sequence * 1000).toISOString(),
     ...extra,
   };
 }
