@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manifest } from './manifest.mjs';
+import { defaultTls, parseApiBase, parseHost } from './src/shared/hosts.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
@@ -19,17 +20,15 @@ const fail = (message) => {
 };
 
 function defaults(env) {
-  const apiBase = (env.API_BASE || 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  try {
-    if (!/^https?:$/.test(new URL(apiBase).protocol)) throw new Error();
-  } catch {
-    fail(`API_BASE must be an http(s) URL, got '${apiBase}'`);
-  }
+  const apiBase = parseApiBase(env.API_BASE || 'http://127.0.0.1:3000');
+  if (apiBase === null) fail(`API_BASE must be an http(s) URL, got '${env.API_BASE}'`);
+  const wsHost = parseHost(env.WS_HOST || '127.0.0.1');
+  if (wsHost === null) fail(`WS_HOST must be a host name or address without scheme or port, got '${env.WS_HOST}'`);
   const wsPort = Number(env.WS_PORT || 3005);
   if (!Number.isInteger(wsPort) || wsPort < 1 || wsPort > 65535) fail(`WS_PORT must be 1-65535, got '${env.WS_PORT}'`);
   const protocol = Number(env.PUSHER_PROTOCOL || 7);
   if (protocol !== 7 && protocol !== 2) fail(`PUSHER_PROTOCOL must be 7 or 2, got '${env.PUSHER_PROTOCOL}'`);
-  return { apiBase, pusherKey: env.PUSHER_KEY || 'pushsync-key', wsHost: env.WS_HOST || '127.0.0.1', wsPort, protocol };
+  return { apiBase, pusherKey: env.PUSHER_KEY || 'pushsync-key', wsHost, wsPort, protocol };
 }
 
 // The glue package (workspace js-glue) and the module that toolchain/build-wasm put in it.
@@ -67,12 +66,14 @@ await build({
 
 cpSync(join(root, 'static'), dist, { recursive: true });
 copyFileSync(wasm, join(dist, 'wasm', 'pushsync.wasm'));
-writeFileSync(join(dist, 'manifest.json'), `${JSON.stringify(manifest({ apiBase: settings.apiBase, version }), null, 2)}\n`);
+// TLS is not a build setting: it follows the host unless the user overrides it (settings.ts).
+const wsTls = defaultTls(settings.wsHost);
+writeFileSync(join(dist, 'manifest.json'), `${JSON.stringify(manifest({ defaults: { ...settings, wsTls }, version }), null, 2)}\n`);
 
 const size = (name) => statSync(join(dist, name)).size;
 console.log(
   `extension built: ${dist}\n` +
-    `  defaults: API ${settings.apiBase}, ws://${settings.wsHost}:${settings.wsPort}, key ${settings.pusherKey}, protocol ${settings.protocol}\n` +
+    `  defaults: API ${settings.apiBase}, ${wsTls ? 'wss' : 'ws'}://${settings.wsHost}:${settings.wsPort}, key ${settings.pusherKey}, protocol ${settings.protocol}\n` +
     `  worker.js ${size('worker.js')} B, wasm/pushsync.wasm ${size('wasm/pushsync.wasm')} B, popup.js ${size('popup.js')} B\n` +
     `  load it: chrome://extensions -> Developer mode -> Load unpacked -> ${dist}`,
 );

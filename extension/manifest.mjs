@@ -1,16 +1,14 @@
 // The extension's manifest, built from the settings the build was made with (build.mjs).
 // Permissions are the least the extension needs: storage (settings, token, the engine's persisted
-// state), alarms (waking the worker), and the API's host for fetch. The WebSocket to Sockudo needs
-// no host permission. The CSP adds only 'wasm-unsafe-eval', which compiling the engine needs.
+// state), alarms (waking the worker), and host permissions. Granted at install: the loopback hosts
+// (the development stack) on http, https, ws and wss, and the origins of the build's default
+// settings, so a build made for a production host works at once. Any other host is optional: the
+// options page asks for exactly its origins when the user saves settings that point there. The
+// CSP adds only 'wasm-unsafe-eval', which compiling the engine needs.
+import { LOOPBACK_HOST_PERMISSIONS, OPTIONAL_HOST_PERMISSIONS, requiredOrigins } from './src/shared/hosts.js';
 
-/** `http://127.0.0.1:3000` -> `http://127.0.0.1/*`: Chrome match patterns cover every port of a host
- * when they name none, so moving the API to another port in the options needs no new build. */
-export function hostPattern(apiBase) {
-  const url = new URL(apiBase);
-  return `${url.protocol}//${url.hostname}/*`;
-}
-
-export function manifest({ apiBase, version }) {
+/** @param {{ defaults: { apiBase: string, wsHost: string, wsTls: boolean }, version: string }} options */
+export function manifest({ defaults, version }) {
   return {
     manifest_version: 3,
     name: 'pushsync',
@@ -21,7 +19,8 @@ export function manifest({ apiBase, version }) {
     action: { default_title: 'pushsync', default_popup: 'popup.html' },
     options_ui: { page: 'options.html', open_in_tab: true },
     permissions: ['storage', 'alarms'],
-    host_permissions: [hostPattern(apiBase)],
+    host_permissions: [...new Set([...LOOPBACK_HOST_PERMISSIONS, ...requiredOrigins(defaults)])],
+    optional_host_permissions: OPTIONAL_HOST_PERMISSIONS,
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },

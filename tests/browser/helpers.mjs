@@ -209,7 +209,7 @@ export async function configureWithOptions(browser, stack, { developerSettings =
   await options.fill('#ws-port', String(stack.sockudoPort));
   await options.selectOption('#protocol', '7');
   await options.click('#settings-save');
-  await options.waitForSelector('#settings-status:has-text("Saved")');
+  await options.waitForSelector('#settings-status[data-kind=done]');
   await options.fill('#backoff-base', String(developerSettings.backoffBaseMs));
   await options.fill('#backoff-cap', String(developerSettings.backoffCapMs));
   await options.fill('#max-attempts', String(developerSettings.maxReconnectAttempts));

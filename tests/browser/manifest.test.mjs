@@ -15,11 +15,21 @@ test('Manifest V3, Chrome 116 or later, a module service worker', () => {
   assert.equal(manifest.options_ui.page, 'options.html');
 });
 
-test('the CSP adds only wasm-unsafe-eval; permissions are storage, alarms and the API host', () => {
+test('the CSP adds only wasm-unsafe-eval; permissions are storage and alarms', () => {
   assert.deepEqual(manifest.content_security_policy, { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" });
   assert.deepEqual(manifest.permissions, ['storage', 'alarms']);
-  assert.equal(manifest.host_permissions.length, 1);
-  assert.match(manifest.host_permissions[0], /^https?:\/\/[^/*]+\/\*$/);
+});
+
+test('host permissions: loopback at install, any other host optional', () => {
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].flatMap((host) => ['https', 'http', 'wss', 'ws'].map((scheme) => `${scheme}://${host}/*`));
+  assert.deepEqual(manifest.host_permissions.slice(0, loopback.length), loopback);
+  // A build made for another host (API_BASE, WS_HOST) grants its own origins too, and only those:
+  // the API's and the socket's, each one host on one scheme, any port.
+  const extra = manifest.host_permissions.slice(loopback.length);
+  assert.ok(extra.length <= 2, `more than the build's two default origins: ${extra}`);
+  for (const origin of extra) assert.match(origin, /^(https?|wss?):\/\/[^/*]+\/\*$/);
+  assert.deepEqual(manifest.optional_host_permissions, ['https://*/*', 'http://*/*', 'wss://*/*', 'ws://*/*']);
+  assert.equal(manifest.optional_permissions, undefined);
 });
 
 test('every file the manifest and the pages name is in the build', () => {

@@ -36,8 +36,14 @@ const COUNTER_LABELS: Record<keyof Counters, string> = {
   authRequests: 'Auth requests',
   syncs: 'REST syncs',
   resumes: 'V2 resumes',
+  messagesRejected: 'Messages rejected (REST)',
+  restMessages: 'Messages read over REST',
+  replies: 'Turn replies',
+  replyMessages: 'Messages read for replies',
+  gapsFound: 'Gaps found',
   cursor: 'Cursor',
   protocol: 'Protocol',
+  dialect: 'REST dialect',
 };
 
 export class DebugPanel {

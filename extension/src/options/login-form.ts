@@ -1,6 +1,9 @@
-// Demo login: email and password to POST /api/auth/login on the saved API base; the answer's
-// accessToken goes to chrome.storage.local (`accessToken`), which the worker hands to the engine.
-import { ApiClient } from '../shared/api.js';
+// Demo login: email and password to the backend's login route (backend-routes.ts) on the saved
+// API base; the token goes to chrome.storage.local (`accessToken`), which the worker hands to the
+// engine. Only to a host the extension has permission for, like every backend call.
+import { backend } from '../shared/backend-routes.js';
+import { missingOrigins } from '../shared/host-access.js';
+import { apiOrigin } from '../shared/hosts.js';
 import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY } from '../shared/settings.js';
 import { byId, setText } from '../view/dom.js';
 
@@ -25,7 +28,9 @@ export function loginForm(): void {
       setText(status, 'Logging in…');
       try {
         const settings = resolveSettings(await chrome.storage.local.get([...SETTING_KEYS]));
-        const token = await new ApiClient(settings.apiBase, null).login(email.value.trim(), password.value);
+        const missing = await missingOrigins([apiOrigin(settings.apiBase)]);
+        if (missing.length > 0) throw new Error(`no permission for ${missing.join(', ')}: save the connection settings to grant it`);
+        const token = await backend(settings.apiBase, null).login(email.value.trim(), password.value);
         await chrome.storage.local.set({ [TOKEN_KEY]: token, [ACCOUNT_KEY]: email.value.trim() });
         password.value = '';
         await render();

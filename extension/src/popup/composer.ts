@@ -1,7 +1,7 @@
 // The message input: Enter (or Send) posts the text to the selected session through the worker
-// (POST /api/agent/interact). The message itself appears when the engine receives it, like any
-// other. A send cut off by a worker restart is repeated with the same clientMessageId, which the
-// server stores only once.
+// (the backend's send route, backend-routes.ts). The message itself appears when the engine
+// receives it, like any other. A send cut off by a worker restart is repeated with the same
+// clientMessageId, which the server stores only once.
 import { RequestError, type WorkerPort } from '../view/worker-port.js';
 import { setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';

@@ -6,6 +6,7 @@ import { DebugPanel } from '../debug/debug-panel.js';
 import { renderBadge } from '../view/connection-badge.js';
 import { connectView } from '../view/connect-view.js';
 import { byId } from '../view/dom.js';
+import { showAccessNotice } from './access-notice.js';
 import { Composer } from './composer.js';
 import { MessageListView } from './message-list-view.js';
 import { SessionList } from './session-list.js';
@@ -31,8 +32,9 @@ new SessionList(
 );
 new MessageListView(byId<HTMLUListElement>('messages'), byId('message-scroller'), byId('empty-note'), state);
 showTyping(byId('typing'), state);
+showAccessNotice(byId('access-notice'), byId('access-origins'), state);
 
-for (const id of ['open-options', 'login-link']) byId(id).addEventListener('click', () => void chrome.runtime.openOptionsPage());
+for (const id of ['open-options', 'login-link', 'access-link']) byId(id).addEventListener('click', () => void chrome.runtime.openOptionsPage());
 
 // Developer mode: the debug panel inside the popup, remembered in chrome.storage.local.
 const toggle = byId<HTMLInputElement>('developer-mode');

@@ -1,4 +1,4 @@
-// The popup's chat sessions: the user's list (GET /api/sessions through the worker), the selected
+// The popup's chat sessions: the user's list (from the backend, through the worker), the selected
 // one marked, "New chat" creating and selecting a session. Without a login it shows the way to
 // the options page instead.
 import type { SessionSummary } from '../shared/protocol.js';

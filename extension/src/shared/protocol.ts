@@ -3,9 +3,20 @@
 // order, figures), then only changes: the engine's message diffs with the message objects they
 // carry, state, typing, session and figure updates. Requests carry an id; the worker answers each
 // with one `reply`.
-import type { Counters, Message, MessagesDiff, StateInfo } from 'pushsync';
+import type { ConnectionState, Counters, Message, MessagesDiff, StateCode } from 'pushsync';
 
 export const PORT_NAME = 'pushsync-view';
+
+/**
+ * The connection state the views show: the engine's (the glue's StateInfo), or the worker's own
+ * while it runs no engine: `not_started` before the first one, `no_host_permission` while Chrome
+ * has not granted the settings' hosts. `code` is for logic, `reason` for people.
+ */
+export interface ViewStateInfo {
+  state: ConnectionState;
+  code: StateCode | 'no_host_permission';
+  reason: string;
+}
 
 export interface Typing {
   isTyping: boolean;
@@ -46,13 +57,15 @@ export interface SessionSummary {
 }
 
 export interface Snapshot {
-  state: StateInfo;
+  state: ViewStateInfo;
   sessionId: string;
   typing: Typing;
   messages: Message[];
   figures: Figures;
   account: Account;
   errors: ErrorNote[];
+  /** Host-permission patterns the settings need and Chrome did not grant; while any: no engine. */
+  missingOrigins: readonly string[];
 }
 
 export interface ErrorNote {
@@ -63,7 +76,7 @@ export interface ErrorNote {
 
 export type ToView =
   | ({ type: 'snapshot' } & Snapshot)
-  | ({ type: 'state' } & StateInfo)
+  | ({ type: 'state' } & ViewStateInfo)
   | { type: 'session'; sessionId: string }
   | { type: 'messages'; diff: MessagesDiff; inserted: Message[]; updated: Message[] }
   | ({ type: 'typing'; sessionId: string } & Typing)

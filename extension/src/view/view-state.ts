@@ -1,21 +1,23 @@
 // A view's copy of what the worker knows: replaced by each snapshot, then kept current by the
 // changes that follow it. Components subscribe and redraw the part that changed.
-import type { Message, StateInfo } from 'pushsync';
+import type { Message } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
-import type { Account, ErrorNote, Figures, ToView, Typing } from '../shared/protocol.js';
+import type { Account, ErrorNote, Figures, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
 
 export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'typing' | 'figures' | 'account' | 'error' | 'link';
 
 const KEPT_ERRORS = 10;
 
 export class ViewState {
-  state: StateInfo = { state: 'disconnected', reason: 'Waiting for the service worker' };
+  state: ViewStateInfo = { state: 'disconnected', code: 'not_started', reason: 'Waiting for the service worker' };
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
   messages: Message[] = [];
   figures: Figures | null = null;
   account: Account = { loggedIn: false, email: '' };
   errors: ErrorNote[] = [];
+  /** Host permissions the settings need and Chrome did not grant (the worker runs no engine then). */
+  missingOrigins: readonly string[] = [];
   /** Whether the port to the worker is open. */
   linked = false;
   private readonly listeners = new Set<(change: Change) => void>();
@@ -40,10 +42,11 @@ export class ViewState {
         this.figures = message.figures;
         this.account = message.account;
         this.errors = [...message.errors];
+        this.missingOrigins = message.missingOrigins;
         this.emit('snapshot');
         return true;
       case 'state':
-        this.state = { state: message.state, reason: message.reason };
+        this.state = { state: message.state, code: message.code, reason: message.reason };
         this.emit('state');
         return true;
       case 'session':

@@ -1,7 +1,7 @@
 // The extension's service worker: hosts the one sync engine (and so the only socket) and serves
 // every view over chrome.runtime ports. Chrome may stop this worker whenever it is idle; every
 // listener is registered synchronously at the top level so that the event that wakes it (a view
-// connecting, the wake alarm, a storage change) is delivered, and the start restores the engine.
+// connecting, the wake alarm, a storage or permission change) is delivered, and the start restores the engine.
 import { loadModule } from 'pushsync';
 import { EngineHost } from './engine-host.js';
 import { answerRequest, describeError } from './requests.js';
@@ -38,6 +38,9 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local') host.onStorageChanged(changes);
 });
+// A host the user granted (or revoked) since: start again with or without an engine.
+chrome.permissions.onAdded.addListener(() => void host.onPermissionsChanged());
+chrome.permissions.onRemoved.addListener(() => void host.onPermissionsChanged());
 chrome.runtime.onInstalled.addListener(() => void ensureWakeAlarm());
 chrome.runtime.onStartup.addListener(() => void ensureWakeAlarm());
 globalThis.addEventListener('online', () => host.setOnline(true));

@@ -7,8 +7,12 @@
 // - A settings change (storage.onChanged) replaces the engine with one built from the new
 //   settings; the selected session carries over. A new token is handed to the running engine.
 // - Views open means visible: the engine pings every 20 s, well inside Chrome's 30 s idle window.
+// - No engine for hosts Chrome gave no permission for (the user refused, or revoked it): the views
+//   are told which origins are missing instead, and a grant (permissions.onAdded) starts it.
 import { chromeStorage, createSync, type PushsyncModule, type Sync } from 'pushsync';
 import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
+import { missingOrigins, noPermissionMessage } from '../shared/host-access.js';
+import { requiredOrigins } from '../shared/hosts.js';
 import type { Figures, Snapshot, ToView } from '../shared/protocol.js';
 import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY, type Settings } from '../shared/settings.js';
 import { FigureTracker } from './figures.js';
@@ -26,6 +30,8 @@ export class EngineHost {
   private settings: Settings | undefined;
   private token: string | null = null;
   private account = '';
+  /** Origins of the settings without a host permission: while there are any, no engine runs. */
+  private missing: string[] = [];
   private views = 0;
   private generation = 0;
   private figuresTimer: ReturnType<typeof setTimeout> | undefined;
@@ -45,8 +51,11 @@ export class EngineHost {
     const generation = ++this.generation;
     try {
       const stored = await chrome.storage.local.get(null);
+      const settings = resolveSettings(stored);
+      const missing = await missingOrigins(requiredOrigins(settings));
       if (generation !== this.generation) return; // a later start overtook this one
-      this.create(stored);
+      if (missing.length > 0) this.block(stored, settings, missing);
+      else this.create(stored, settings);
     } catch (error) {
       this.broadcast({ type: 'error', ...this.model.noteError('start', `the engine could not start: ${String(error)}`) });
     } finally {
@@ -54,22 +63,17 @@ export class EngineHost {
     }
   }
 
-  private create(stored: Record<string, unknown>): void {
+  private create(stored: Record<string, unknown>, settings: Settings): void {
     const carriedSession = this.model.sessionId;
-    if (this.sync) {
-      this.sync.destroy();
-      this.model.reset();
-      this.figures.resetConnection();
-    }
-    this.settings = resolveSettings(stored);
-    this.token = storedToken(stored);
-    this.account = storedAccount(stored);
+    this.stopEngine();
+    this.adopt(stored, settings, []);
     const sync = createSync({
-      apiBase: this.settings.apiBase,
-      wsHost: this.settings.wsHost,
-      wsPort: this.settings.wsPort,
-      key: this.settings.pusherKey,
-      protocol: this.settings.protocol,
+      apiBase: settings.apiBase,
+      wsHost: settings.wsHost,
+      wsPort: settings.wsPort,
+      wsTls: settings.wsTls,
+      key: settings.pusherKey,
+      protocol: settings.protocol,
       keepaliveSeconds: KEEPALIVE_SECONDS,
       // Asked at the start and again after "Auth failed" (the user may have logged in meanwhile).
       getToken: async () => storedToken(await chrome.storage.local.get(TOKEN_KEY)),
@@ -89,8 +93,32 @@ export class EngineHost {
     this.broadcast({ type: 'snapshot', ...this.snapshot() });
   }
 
-  current(): { sync: Sync | undefined; settings: Settings | undefined; token: string | null } {
-    return { sync: this.sync, settings: this.settings, token: this.token };
+  /** Settings whose hosts are not granted: no engine, no request; the views learn what is missing. */
+  private block(stored: Record<string, unknown>, settings: Settings, missing: string[]): void {
+    this.stopEngine();
+    this.adopt(stored, settings, missing);
+    this.model.state = { state: 'disconnected', code: 'no_host_permission', reason: 'No host permission' };
+    this.model.noteError('no_host_permission', noPermissionMessage(missing));
+    this.broadcast({ type: 'snapshot', ...this.snapshot() });
+  }
+
+  /** The old engine goes (if any); the views' state starts from nothing. */
+  private stopEngine(): void {
+    this.sync?.destroy();
+    this.sync = undefined;
+    this.model.reset();
+    this.figures.resetConnection();
+  }
+
+  private adopt(stored: Record<string, unknown>, settings: Settings, missing: string[]): void {
+    this.settings = settings;
+    this.missing = missing;
+    this.token = storedToken(stored);
+    this.account = storedAccount(stored);
+  }
+
+  current(): { sync: Sync | undefined; settings: Settings | undefined; token: string | null; missingOrigins: readonly string[] } {
+    return { sync: this.sync, settings: this.settings, token: this.token, missingOrigins: this.missing };
   }
 
   snapshot(): Snapshot {
@@ -102,6 +130,7 @@ export class EngineHost {
       figures: this.currentFigures(),
       account: { loggedIn: this.token !== null, email: this.account },
       errors: this.model.errors,
+      missingOrigins: this.missing,
     };
   }
 
@@ -129,6 +158,17 @@ export class EngineHost {
   onWake(): void {
     const state = this.model.state.state;
     if (this.sync && this.model.sessionId && state !== 'connected' && state !== 'connecting') this.sync.refresh();
+  }
+
+  /**
+   * A host permission was granted or revoked (the options page, chrome://extensions). Starts again
+   * only when that changes what these settings miss: a grant for other hosts (the options page
+   * asks before it saves) leaves a running engine alone.
+   */
+  async onPermissionsChanged(): Promise<void> {
+    if (!this.settings) return; // the first start has yet to read them, and checks by itself
+    const missing = await missingOrigins(requiredOrigins(this.settings));
+    if (missing.join(' ') !== this.missing.join(' ')) await this.start();
   }
 
   onStorageChanged(changes: Record<string, chrome.storage.StorageChange>): void {

@@ -1,7 +1,10 @@
-// Answers the views' requests: the session list and a new session over REST, selecting a session
-// in the engine, and sending a message (POST /api/agent/interact, idempotent on the view's
-// clientMessageId, so a view may repeat a send whose answer was lost with a restarted worker).
-import { ApiClient, describeError } from '../shared/api.js';
+// Answers the views' requests: the session list and a new session from the backend, selecting a
+// session in the engine, and sending a message (idempotent on the view's clientMessageId, so a
+// view may repeat a send whose answer was lost with a restarted worker). Backend calls go through
+// backend-routes.ts, and only to a host the extension has permission for.
+import { backend, type Backend } from '../shared/backend-routes.js';
+import { noPermissionMessage } from '../shared/host-access.js';
+import { ApiError, describeError } from '../shared/http.js';
 import type { Request } from '../shared/protocol.js';
 import type { EngineHost } from './engine-host.js';
 
@@ -17,7 +20,8 @@ export async function answerRequest(host: EngineHost, request: Request): Promise
       host.selectSession(request.sessionId);
       return null;
     case 'send':
-      return api(host).interact(request.sessionId, request.content, request.clientMessageId);
+      await api(host).send(request.sessionId, request.content, request.clientMessageId);
+      return null;
     case 'refresh':
       host.refresh();
       return null;
@@ -28,10 +32,13 @@ export async function answerRequest(host: EngineHost, request: Request): Promise
   }
 }
 
-function api(host: EngineHost): ApiClient {
-  const { settings, token } = host.current();
+function api(host: EngineHost): Backend {
+  const { settings, token, missingOrigins } = host.current();
   if (!settings) throw new Error('the worker has no settings yet');
-  return new ApiClient(settings.apiBase, token);
+  if (missingOrigins.length > 0) {
+    throw new ApiError(0, 'no_host_permission', noPermissionMessage(missingOrigins));
+  }
+  return backend(settings.apiBase, token);
 }
 
 export { describeError };

@@ -2,14 +2,16 @@
 // selected session, typing, the recent errors and the ordered messages (a copy built from the
 // event diffs, so that a view's snapshot and the diffs it receives afterwards always fit together,
 // even while the glue's own list is already ahead of the events still queued).
-import type { Message, MessagesDiff, StateInfo } from 'pushsync';
+import type { Message, MessagesDiff } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
-import type { ErrorNote, Typing } from '../shared/protocol.js';
+import type { ErrorNote, Typing, ViewStateInfo } from '../shared/protocol.js';
+
+const STARTING: ViewStateInfo = { state: 'disconnected', code: 'not_started', reason: 'Starting' };
 
 const KEPT_ERRORS = 10;
 
 export class SyncModel {
-  state: StateInfo = { state: 'disconnected', reason: 'Starting' };
+  state: ViewStateInfo = STARTING;
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
   messages: Message[] = [];
@@ -30,7 +32,7 @@ export class SyncModel {
 
   /** A new engine starts from nothing (after a settings change). */
   reset(): void {
-    this.state = { state: 'disconnected', reason: 'Starting' };
+    this.state = STARTING;
     this.typing = { isTyping: false, context: '' };
     this.messages = [];
   }
