@@ -4,7 +4,6 @@
 #include <cassert>
 #include <nlohmann/json.hpp>
 
-#include "pushsync/iso_time.h"
 #include "pushsync/persisted_state.h"
 
 namespace pushsync {
@@ -29,9 +28,6 @@ struct Overloaded : Ts... { using Ts::operator()...; };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-// A gap nobody can fill is tried again at most this rarely (gap_retry doubled four times).
-constexpr int kGapRetryDoublings = 4;
-
 }  // namespace
 
 const char* to_string(ErrorCode code) {
@@ -51,7 +47,7 @@ Engine::Engine() : store_(config_.max_messages) {}
 
 const std::string& Engine::socket_id() const {
   static const std::string kNone;
-  return socket_ && socket_->phase == Socket::Phase::Established ? socket_->pusher_id : kNone;
+  return link_.established() ? link_.socket()->pusher_id : kNone;
 }
 
 Effects Engine::handle(const Input& input, Millis now) {
@@ -71,12 +67,7 @@ Effects Engine::handle(const Input& input, Millis now) {
 // the table always says what the engine waits for.
 void Engine::arm_derived_timers(Millis now) {
   (void)now;
-  if (socket_ && socket_->phase == Socket::Phase::Established) {
-    timers_.set(Timer::Heartbeat, socket_->ping_sent_at ? *socket_->ping_sent_at + config_.pong_timeout
-                                                        : socket_->last_received + activity_interval());
-  } else {
-    timers_.clear(Timer::Heartbeat);
-  }
+  link_.arm_heartbeat(visible_, io());
   // A poll that falls due while another read is in flight waits for it (its end reschedules).
   timers_.set_or_clear(Timer::Poll, sync_ || poll_wanted_ ? std::nullopt : polling_.due());
   timers_.set_or_clear(Timer::Typing, typing_.deadline());
@@ -107,12 +98,13 @@ void Engine::on(const input::Configure& in, Millis now) {
   configured_ = true;
   if (first) random_ = SeededRandom(config_.jitter_seed);
   api_.configure(config_);
+  link_.configure(config_);
   typing_.configure(config_.typing, config_.typing_timeout);
   store_.set_capacity(config_.max_messages);
   if (connection_changed) {
     // New server or key: whatever failed before may work now.
     close_socket(1000, "configuration changed");
-    reset_retry();
+    link_.reset(io());
   }
 }
 
@@ -127,13 +119,12 @@ void Engine::on(const input::SelectSession& in, Millis now) {
 }
 
 void Engine::switch_session(const std::string& session_id) {
-  if (socket_ && socket_->phase == Socket::Phase::Established &&
-      subscription_.phase() != Subscription::Phase::Unsubscribed &&
+  if (link_.established() && subscription_.phase() != Subscription::Phase::Unsubscribed &&
       subscription_.phase() != Subscription::Phase::Authorizing) {
-    send(encode_unsubscribe(subscription_.channel()));
+    link_.send(encode_unsubscribe(subscription_.channel()), io());
   }
   subscription_.reset();
-  if (socket_) socket_->resuming = false;
+  if (link_.socket()) link_.socket()->resuming = false;
   const bool had_gaps = !recovery_.gaps().empty();
   session_id_ = session_id;
   store_.clear();
@@ -173,14 +164,7 @@ void Engine::on(const input::SetToken& in, Millis now) {
   if (in.token == token_) return;
   token_ = in.token;
   // A new token may be what push was missing: try at once, counting from zero.
-  auth_failures_ = 0;
-  failed_attempts_ = 0;
-  timers_.clear(Timer::Reconnect);
-  if (std::holds_alternative<BackingOff>(retry_)) retry_ = Ready{};
-  if (const auto* fallen = std::get_if<FallenBack>(&retry_); fallen && fallen->reason == StateReason::AuthFailed) {
-    retry_ = Ready{};
-    timers_.clear(Timer::Probe);
-  }
+  link_.token_changed(io());
   // A refused read may have been a token problem: retry with the new one at once.
   if (timers_.armed(Timer::SyncRetry)) timers_.set(Timer::SyncRetry, now);
 }
@@ -192,9 +176,7 @@ void Engine::on(const input::Visibility& in, Millis now) {
   visible_ = in.visible;
   if (!in.visible) return;
   polling_.hurry(now);
-  if (opened && std::holds_alternative<FallenBack>(retry_) && timers_.armed(Timer::Probe)) {
-    timers_.set(Timer::Probe, now);
-  }
+  if (opened) link_.view_opened(now, io());
 }
 
 void Engine::on(const input::Network& in, Millis now) {
@@ -206,14 +188,15 @@ void Engine::on(const input::Network& in, Millis now) {
     return;
   }
   // Back online: try push at once, as if nothing had failed.
-  reset_retry();
+  link_.reset(io());
   resync_wanted_ = true;
 }
 
 void Engine::on(const input::Refresh& in, Millis now) {
   (void)in;
   if (!running() || !token_ || refresh_) return;
-  refresh_ = Sync{next_request_++, Newest{}, MessagesQuery{config_.page_limit, {}, {}}, {}, false, false};
+  refresh_ = Sync{next_request_++, read::Newest{}, query_for(read::Newest{}, config_.page_limit, api_.max_limit()), {},
+                  false, false};
   timers_.set(Timer::RefreshTimeout, now + config_.request_timeout);
   ++counters_.syncs;
   out_.push_back(api_.messages_request(refresh_->id, session_id_, refresh_->query, token_));
@@ -225,30 +208,27 @@ void Engine::on(const input::Refresh& in, Millis now) {
 
 void Engine::on(const input::SocketOpened& in, Millis now) {
   (void)now;
-  if (!socket_ || socket_->id != in.socket || socket_->phase != Socket::Phase::Opening) return;
-  socket_->phase = Socket::Phase::Open;
+  auto& socket = link_.socket();
+  if (!link_.owns(in.socket) || socket->phase != PushLink::Socket::Phase::Opening) return;
+  socket->phase = PushLink::Socket::Phase::Open;
 }
 
 void Engine::on(const input::SocketClosed& in, Millis now) {
-  if (!socket_ || socket_->id != in.socket) return;  // a socket the engine already let go of
-  socket_.reset();
-  timers_.clear(Timer::Connect);
-  socket_lost(close_action(in.code), in.code, now);
+  if (!link_.owns(in.socket)) return;  // a socket the engine already let go of
+  lose_socket(close_action(in.code), in.code, now);
 }
 
 void Engine::on(const input::SocketError& in, Millis now) {
   (void)now;
-  if (!socket_ || socket_->id != in.socket) return;
+  if (!link_.owns(in.socket)) return;
   // Browsers follow an error with a close, which is where the engine acts.
   report(ErrorCode::ServerError, "socket error: " + in.message);
 }
 
 void Engine::on(const input::SocketText& in, Millis now) {
-  if (!socket_ || socket_->id != in.socket) return;
-  if (socket_->phase == Socket::Phase::Opening) socket_->phase = Socket::Phase::Open;  // a frame proves it
+  if (!link_.owns(in.socket)) return;
+  link_.frame_received(now);
   ++counters_.frames_received;
-  socket_->last_received = now;
-  socket_->ping_sent_at.reset();  // any frame proves the connection is alive
   auto decoded = decode_frame(in.text);
   if (!decoded) {
     ++counters_.frames_rejected;
@@ -268,7 +248,7 @@ void Engine::on(const input::SocketText& in, Millis now) {
   if (name == "connection_established") {
     on_connection_established(frame, now);
   } else if (name == "ping") {
-    send(config_.protocol == 2 ? std::string(R"({"event":"sockudo:pong","data":{}})") : encode_pong());
+    link_.send(config_.protocol == 2 ? std::string(R"({"event":"sockudo:pong","data":{}})") : encode_pong(), io());
   } else if (name == "subscription_succeeded") {
     on_subscription_succeeded(frame, now);
   } else if (name == "subscription_error") {
@@ -281,32 +261,24 @@ void Engine::on(const input::SocketText& in, Millis now) {
 }
 
 void Engine::on_connection_established(const Frame& frame, Millis now) {
-  if (socket_->phase == Socket::Phase::Established) return;
+  if (link_.established()) return;
   auto established = decode_connection_established(frame.data);
   if (!established) {
     // Without an activity timeout the heartbeat cannot work: this server is not usable as is.
     ++counters_.frames_rejected;
     report(ErrorCode::BadPayload, established.error().what);
     close_socket(4000, "bad connection_established");
-    socket_lost(CloseAction::Backoff, 1006, now);
+    lose_socket(CloseAction::Backoff, 1006, now);
     return;
   }
-  timers_.clear(Timer::Connect);
-  socket_->phase = Socket::Phase::Established;
-  socket_->pusher_id = established.value().socket_id;
-  socket_->server_activity_timeout = static_cast<Millis>(established.value().activity_timeout_s) * 1000;
-  socket_->last_received = now;
+  link_.established(established.value().socket_id,
+                    static_cast<Millis>(established.value().activity_timeout_s) * 1000, now, io());
 }
 
 void Engine::on_subscription_succeeded(const Frame& frame, Millis now) {
   if (!frame.channel || !subscription_.succeeded(*frame.channel)) return;
   timers_.clear(Timer::Subscribe);
-  failed_attempts_ = 0;
-  auth_failures_ = 0;
-  probes_ = 0;
-  retry_ = Ready{};
-  timers_.clear(Timer::Probe);
-  timers_.clear(Timer::Reconnect);
+  link_.subscribed(io());
   polling_.stop();
   poll_wanted_ = false;
   const auto& position = recovery_.position();
@@ -317,9 +289,9 @@ void Engine::on_subscription_succeeded(const Frame& frame, Millis now) {
   if (config_.protocol == 2 && same_stream) {
     // Sockudo V2: ask for what the channel delivered while this client was away; the REST
     // catch-up is only needed for what the server cannot replay.
-    send(encode_resume({*position}));
+    link_.send(encode_resume({*position}), io());
     ++counters_.resumes;
-    socket_->resuming = true;
+    link_.socket()->resuming = true;
     timers_.set(Timer::Resume, now + config_.connect_timeout);
     resync_wanted_ = false;  // the replay covers it; a failed resume asks again
   } else {
@@ -331,7 +303,7 @@ void Engine::on_subscription_succeeded(const Frame& frame, Millis now) {
 }
 
 void Engine::on_resume_result(const Frame& frame, bool success) {
-  if (!socket_ || !socket_->resuming) return;
+  if (!link_.socket() || !link_.socket()->resuming) return;
   const std::string& channel = subscription_.channel();
   bool recovered = false;
   if (success) {
@@ -347,7 +319,7 @@ void Engine::on_resume_result(const Frame& frame, bool success) {
   } else if (frame.channel && *frame.channel != channel) {
     return;  // another channel's failure
   }
-  socket_->resuming = false;
+  link_.socket()->resuming = false;
   timers_.clear(Timer::Resume);
   if (!recovered) resync_wanted_ = true;
 }
@@ -481,289 +453,16 @@ void Engine::on_auth_result(const input::HttpResult& in, Millis now) {
     // The auth server is down or confused: a connection failure like any other, with backoff.
     report(ErrorCode::HttpFailed, auth.error().what);
     close_socket(1000, "channel auth failed");
-    socket_lost(CloseAction::Backoff, 1006, now);
+    lose_socket(CloseAction::Backoff, 1006, now);
     return;
   }
-  if (!socket_ || socket_->phase != Socket::Phase::Established) {
+  if (!link_.established()) {
     subscription_.reset();
     return;
   }
-  send(encode_subscribe(subscription_.channel(), auth.value()));
+  link_.send(encode_subscribe(subscription_.channel(), auth.value()), io());
   subscription_.subscribing(now + config_.connect_timeout);
   timers_.set(Timer::Subscribe, now + config_.connect_timeout);
-}
-
-void Engine::on_sync_result(const Sync& sync, const input::HttpResult& in, Millis now) {
-  const bool newest = std::holds_alternative<Newest>(sync.read);
-  if (in.status != 200) {
-    if (api_.refused(sync.query, in.status)) {
-      // The backend refuses afterSequence: ask again at once in the minimal dialect.
-      report(ErrorCode::HttpFailed, "messages request refused (400): reading without afterSequence from now on");
-      if (!newest) (sync.resync ? resync_wanted_ : backfill_wanted_) = true;
-      return;
-    }
-    report(ErrorCode::HttpFailed, "messages request failed (" + std::to_string(in.status) + ")");
-    if (!newest) sync_failed(sync, now);
-    return;
-  }
-  auto decoded = decode_message_page(in.body);
-  if (!decoded) {
-    ++counters_.frames_rejected;
-    report(ErrorCode::BadPayload, decoded.error().what);
-    if (!newest) sync_failed(sync, now);
-    return;
-  }
-  MessagePage page = std::move(decoded).value();
-  counters_.rest_messages += page.messages.size();
-  if (sync.for_reply) counters_.reply_messages += page.messages.size();
-  if (!page.rejected.empty()) {
-    counters_.messages_rejected += page.rejected.size();
-    report(ErrorCode::BadPayload, std::to_string(page.rejected.size()) + " message(s) of " +
-                                      std::to_string(page.rejected.size() + page.messages.size()) +
-                                      " skipped, the first: " + page.rejected.front().what);
-  }
-  const bool was_paged = api_.paged();
-  api_.learn(sync.query, page);
-  if (newest) {
-    for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
-    return;
-  }
-  sync_failures_ = 0;
-  if (was_paged && !api_.paged()) {
-    // afterSequence was ignored: what this page says about the cursor cannot be trusted.
-    for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
-    report(ErrorCode::HttpFailed, "the backend ignores afterSequence: reading by time from now on");
-    resync_wanted_ = true;
-    return;
-  }
-  if (const auto* forward = std::get_if<Forward>(&sync.read)) {
-    if (api_.paged()) {
-      // The first answer showed a paged backend. When it holds the whole session (no hasMore), it
-      // was the whole read; otherwise keep its messages and read the session the paged way.
-      if (!page.has_more.value_or(false)) {
-        Sync whole = sync;
-        whole.read = Whole{0};
-        on_paged_page(std::move(whole), std::move(page), now);
-        return;
-      }
-      for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
-      resync_wanted_ = true;
-      return;
-    }
-    on_forward_page(sync, *forward, std::move(page), now);
-    return;
-  }
-  on_paged_page(sync, std::move(page), now);
-}
-
-// A paged backend: `afterSequence` pages until `hasMore` is false; `serverTime` is the next since.
-void Engine::on_paged_page(Sync sync, MessagePage page, Millis now) {
-  const std::int64_t from = sync.query.after_sequence.value_or(0);
-  std::int64_t newest = from;
-  for (auto& message : page.messages) {
-    newest = std::max(newest, message.sequence);
-    apply_message(std::move(message), loaded_, now);
-  }
-  if (sync.server_time.empty()) sync.server_time = page.server_time;
-  if (page.has_more.value_or(false) && newest > from) {
-    // Page on at once; the first page's messages are already applied and shown.
-    sync.query.after_sequence = newest;
-    sync_ = std::move(sync);
-    send_sync(now);
-    return;
-  }
-  // The server has nothing after `newest`: numbers it skipped are no gap.
-  recovery_.complete_through(newest);
-  // Every change up to the first page's server time is now in the store, when this read covered
-  // all of them: a since read, or a read of the whole session.
-  const bool since_read = std::holds_alternative<ChangesSince>(sync.read);
-  const bool whole = std::holds_alternative<Whole>(sync.read);
-  if (!sync.server_time.empty() && (since_read || whole)) recovery_.set_since(sync.server_time);
-  if (whole && sync.server_time.empty()) since_unsupported_ = true;
-  sync_done(sync, now);
-}
-
-// A minimal backend: `since` = the newest time known complete, less 1 ms so the message there is
-// read again. That overlap is the proof a page connects to what the store has; a full page that
-// connects means more may follow (page on by `since`); one that does not means the backend gave
-// the newest N (widen to its maximum, or record the rest as a gap).
-void Engine::on_forward_page(const Sync& sync, const Forward& forward, MessagePage page, Millis now) {
-  const int returned = static_cast<int>(page.messages.size() + page.rejected.size());
-  std::optional<std::int64_t> newest_ms;
-  std::int64_t newest_sequence = 0;
-  const Message* oldest = nullptr;
-  bool overlaps = false;
-  for (const auto& message : page.messages) {
-    if (!newest_ms || message.timestamp_ms > *newest_ms) newest_ms = message.timestamp_ms;
-    newest_sequence = std::max(newest_sequence, message.sequence);
-    if (forward.from_ms && message.timestamp_ms <= *forward.from_ms) overlaps = true;
-    if (!oldest || message.timestamp_ms < oldest->timestamp_ms ||
-        (message.timestamp_ms == oldest->timestamp_ms && message.sequence < oldest->sequence)) {
-      oldest = &message;
-    }
-  }
-  // Sequence numbers prove it too: the oldest message continues the contiguous run (for a gap
-  // tried again, the run that ends at the gap's start).
-  std::int64_t run_end = recovery_.cursor();
-  if (!forward.filling.empty()) {
-    const Message* start = store_.find(forward.filling);
-    run_end = start && start->sequence > 0 ? start->sequence : -1;
-  }
-  const bool continues = oldest && oldest->sequence > 0 && run_end >= 0 && oldest->sequence <= run_end + 1;
-  const bool connected = !forward.from_ms || page.messages.empty() || overlaps || continues;
-  if (!connected && returned > 0 && returned < sync.query.limit) api_.learn_cap(returned);
-  const bool full = returned >= sync.query.limit || (!connected && returned > 0);
-  const std::optional<Message> first = oldest ? std::optional<Message>(*oldest) : std::nullopt;
-
-  if (!connected && sync.query.limit < api_.max_limit()) {
-    // Ask once more for as many as the backend gives: that may reach the cursor.
-    for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
-    Sync wider = sync;
-    wider.query.limit = api_.max_limit();
-    sync_ = std::move(wider);
-    send_sync(now);
-    return;
-  }
-  std::string newest_id;
-  for (const auto& message : page.messages) {
-    if (newest_ms && message.timestamp_ms == *newest_ms) newest_id = message.id;
-  }
-  for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
-  if (!forward.filling.empty()) {
-    // A gap tried again: filled when the read connected to its start and reached its end; moved
-    // on when it connected but stopped short (page on at once); left as it is otherwise.
-    auto& gaps = recovery_.gaps();
-    const auto it = std::find_if(gaps.begin(), gaps.end(), [&](const Gap& g) { return g.after_id == forward.filling; });
-    bool paging_on = false;
-    if (it != gaps.end() && connected) {
-      const Message* before = store_.find(it->before_id);
-      changes_.gaps = true;
-      gap_retries_ = 0;
-      if (!full || !newest_ms || (before && *newest_ms >= before->timestamp_ms)) {
-        gaps.erase(it);
-      } else if (const Message* start = store_.find(newest_id)) {
-        it->after_id = newest_id;
-        if (it->missing && before && before->sequence > 0 && start->sequence > 0) {
-          it->missing = std::max<std::int64_t>(0, before->sequence - start->sequence - 1);
-        }
-        Sync next = sync;
-        next.read = Forward{newest_ms, newest_id};
-        next.query = MessagesQuery{api_.max_limit(), {}, format_iso8601_ms(*newest_ms - 1)};
-        sync_ = std::move(next);
-        send_sync(now);
-        paging_on = true;
-      }
-    } else {
-      ++gap_retries_;
-    }
-    if (paging_on) return;
-    const bool interior = std::any_of(gaps.begin(), gaps.end(), [](const Gap& g) { return !g.after_id.empty(); });
-    if (interior) timers_.set(Timer::GapRetry, now + (config_.gap_retry << std::min(gap_retries_, kGapRetryDoublings)));
-    sync_done(sync, now);
-    return;
-  }
-  if (!connected && first) {
-    record_gap(*first, now);
-  } else if (!forward.from_ms && first && full && store_.size() > 0 && store_.at(0).id == first->id) {
-    // The first read of a session gave a full page: when sequence numbers show older messages
-    // (the backend gave the newest N), that is history not loaded, not a loss: data, no error.
-    if (const auto missing = missing_between(std::nullopt, 0); missing && *missing > 0) {
-      recovery_.gaps().insert(recovery_.gaps().begin(), Gap{"", first->id, missing});
-      changes_.gaps = true;
-    }
-  }
-  const bool advanced = newest_ms && (!forward.from_ms || *newest_ms > *forward.from_ms);
-  if (newest_ms) recovery_.known_through(*newest_ms);
-  if (connected && full && advanced) {
-    // More may follow: page on from the newest message of this page.
-    Sync next = sync;
-    next.read = Forward{newest_ms, {}};
-    next.query = MessagesQuery{config_.page_limit, {}, format_iso8601_ms(*newest_ms - 1)};
-    sync_ = std::move(next);
-    send_sync(now);
-    return;
-  }
-  // Complete as far as the backend can tell: the numbers it skipped are no gap.
-  recovery_.complete_through(newest_sequence);
-  sync_done(sync, now);
-}
-
-// A full page that does not reach the cursor, even at the backend's largest page: the messages in
-// between cannot be had now. Where they are and how many is kept, shown and tried again later.
-void Engine::record_gap(const Message& before, Millis now) {
-  const auto at = store_.position_of(before.id);
-  if (!at || *at == 0) return;
-  const Message& after = store_.at(*at - 1);
-  const std::optional<std::int64_t> missing = missing_between(*at - 1, *at);
-  if (missing && *missing == 0) return;
-  auto& gaps = recovery_.gaps();
-  gaps.push_back(Gap{after.id, before.id, missing});
-  changes_.gaps = true;
-  ++counters_.gaps_found;
-  report(ErrorCode::Incomplete,
-         (missing ? std::to_string(*missing) : std::string("some")) +
-             " messages could not be loaded: the backend gives at most " + std::to_string(api_.max_limit()) +
-             " of the newest; tried again later");
-  gap_retries_ = 0;
-  timers_.set(Timer::GapRetry, now + config_.gap_retry);
-}
-
-// How many messages lie between store positions `after` (nullopt: the session's start) and
-// `before`, by the sequence numbers of the nearest numbered messages on each side, less the
-// messages stored between those. nullopt when no numbered message is on a side.
-std::optional<std::int64_t> Engine::missing_between(std::optional<std::size_t> after, std::size_t before) const {
-  std::int64_t low = 0;  // the session's start: numbering begins at 1
-  std::size_t low_at = 0;
-  bool from_start = !after;
-  if (after) {
-    std::size_t i = *after + 1;
-    while (i > 0 && store_.at(i - 1).sequence <= 0) --i;
-    if (i == 0) return std::nullopt;
-    low = store_.at(i - 1).sequence;
-    low_at = i - 1;
-  }
-  std::size_t high_at = before;
-  while (high_at < store_.size() && store_.at(high_at).sequence <= 0) ++high_at;
-  if (high_at >= store_.size()) return std::nullopt;
-  const std::int64_t high = store_.at(high_at).sequence;
-  const auto stored_between = static_cast<std::int64_t>(high_at - (from_start ? 0 : low_at + 1));
-  const std::int64_t missing = high - low - 1 - stored_between;
-  return missing < 0 ? 0 : missing;
-}
-
-void Engine::sync_done(const Sync& sync, Millis now) {
-  loaded_ = true;
-  if (sync.resync) timers_.set(Timer::Resync, now + config_.resync_interval);
-  if (polling_.running()) {
-    polling_.poll_done(true, now);
-    // The app server answers: push may be back too. Try it soon, spread over a fleet.
-    const Millis soon = now + config_.probe_interval / 4 +
-                        static_cast<Millis>(random_.below(static_cast<std::uint64_t>(config_.probe_interval / 4) + 1));
-    if (const auto probe = timers_.get(Timer::Probe); probe && *probe > soon &&
-        std::holds_alternative<FallenBack>(retry_) &&
-        std::get<FallenBack>(retry_).reason == StateReason::ServerUnreachable) {
-      timers_.set(Timer::Probe, soon);
-    }
-  }
-  if (recovery_.has_gap()) timers_.set_if_unset(Timer::GapGrace, now + config_.gap_grace);
-}
-
-void Engine::sync_failed(const Sync& sync, Millis now) {
-  // What failed is still wanted.
-  if (sync.resync) resync_wanted_ = true; else backfill_wanted_ = true;
-  if (sync.for_reply) reply_wanted_ = true;
-  if (const auto* forward = std::get_if<Forward>(&sync.read); forward && !forward->filling.empty()) {
-    gap_fill_wanted_ = false;
-    timers_.set(Timer::GapRetry, now + (config_.gap_retry << std::min(++gap_retries_, kGapRetryDoublings)));
-    resync_wanted_ = sync.resync || resync_wanted_;
-  }
-  if (polling_.running()) {
-    polling_.poll_done(false, now);
-    return;
-  }
-  // While push is up, retry with its own backoff: 1 s, 2 s, ... 30 s.
-  ++sync_failures_;
-  timers_.set(Timer::SyncRetry, now + backoff_delay(config_.backoff, sync_failures_, random_));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -771,23 +470,18 @@ void Engine::sync_failed(const Sync& sync, Millis now) {
 
 void Engine::on(const input::Tick& in, Millis now) {
   (void)in;
-  if (timers_.fire(Timer::Connect, now) && socket_ && socket_->phase != Socket::Phase::Established) {
+  if (timers_.fire(Timer::Connect, now) && link_.socket() && !link_.established()) {
     close_socket(1000, "connect timeout");
-    socket_lost(CloseAction::Backoff, 1006, now);
+    lose_socket(CloseAction::Backoff, 1006, now);
   }
-  if (timers_.fire(Timer::Heartbeat, now) && socket_ && socket_->phase == Socket::Phase::Established) {
-    if (socket_->ping_sent_at) {
-      // No pong: the connection is dead even if the socket does not know it yet. Pusher's rule:
-      // reconnect at once.
-      close_socket(1000, "pong timeout");
-      socket_lost(CloseAction::ReconnectNow, 1006, now);
-    } else {
-      send(config_.protocol == 2 ? std::string(R"({"event":"sockudo:ping","data":{}})") : encode_ping());
-      socket_->ping_sent_at = now;
-    }
+  if (timers_.fire(Timer::Heartbeat, now) && link_.heartbeat(now, io())) {
+    // No pong: the connection is dead even if the socket does not know it yet. Pusher's rule:
+    // reconnect at once.
+    close_socket(1000, "pong timeout");
+    lose_socket(CloseAction::ReconnectNow, 1006, now);
   }
-  if (timers_.fire(Timer::Resume, now) && socket_ && socket_->resuming) {
-    socket_->resuming = false;
+  if (timers_.fire(Timer::Resume, now) && link_.socket() && link_.socket()->resuming) {
+    link_.socket()->resuming = false;
     resync_wanted_ = true;
   }
   if (timers_.fire(Timer::Subscribe, now) && subscription_.deadline()) {
@@ -795,7 +489,7 @@ void Engine::on(const input::Tick& in, Millis now) {
                                        ? "channel auth timed out"
                                        : "subscription timed out");
     close_socket(1000, "subscribe timeout");
-    socket_lost(CloseAction::Backoff, 1006, now);
+    lose_socket(CloseAction::Backoff, 1006, now);
   }
   timers_.fire(Timer::Reconnect, now);  // reconcile opens the socket once no retry waits
   timers_.fire(Timer::Probe, now);
@@ -839,32 +533,14 @@ bool Engine::push_configured() const { return !config_.ws_host.empty() && !confi
 std::optional<StateReason> Engine::fallback_reason() const {
   if (!push_configured()) return StateReason::NotConfigured;
   if (!token_) return StateReason::NoToken;
-  if (const auto* fallen = std::get_if<FallenBack>(&retry_)) return fallen->reason;
-  if (std::holds_alternative<Refused>(retry_)) return StateReason::Refused;
-  return std::nullopt;
-}
-
-/// Ping after this much silence: the server's activity timeout, or the keepalive when smaller
-/// and a view is open (then the host wants to stay alive, see Config::keepalive).
-Millis Engine::activity_interval() const {
-  const Millis server = socket_ ? socket_->server_activity_timeout : 0;
-  return visible_ && config_.keepalive < server ? config_.keepalive : server;
-}
-
-void Engine::reset_retry() {
-  failed_attempts_ = 0;
-  auth_failures_ = 0;
-  probes_ = 0;
-  retry_ = Ready{};
-  timers_.clear(Timer::Reconnect);
-  timers_.clear(Timer::Probe);
+  return link_.fallback();
 }
 
 void Engine::reconcile(Millis now) {
   if (!running() || !online_) {
-    if (socket_) close_socket(1000, running() ? "offline" : "stopped");
+    if (link_.socket()) close_socket(1000, running() ? "offline" : "stopped");
     // Whatever failed before is history once sync starts again.
-    reset_retry();
+    link_.reset(io());
     for (const Timer t : {Timer::Resync, Timer::GapGrace, Timer::GapRetry, Timer::SettleCheck, Timer::SyncRetry,
                           Timer::SyncTimeout, Timer::RefreshTimeout}) {
       timers_.clear(t);
@@ -877,15 +553,16 @@ void Engine::reconcile(Millis now) {
     publish_typing(typing_.expire());
     return;
   }
-  const bool can_push = push_configured() && token_ && !std::holds_alternative<Refused>(retry_);
-  if (!can_push && socket_) close_socket(1000, "push unavailable");
+  const bool can_push = push_configured() && token_ && !link_.refused();
+  if (!can_push && link_.socket()) close_socket(1000, "push unavailable");
 
   // Push: open a socket unless one is open or a retry is waiting for its time.
-  if (can_push && !socket_ && !timers_.armed(Timer::Reconnect) && !timers_.armed(Timer::Probe)) open_socket(now);
-  if (socket_ && socket_->phase == Socket::Phase::Established &&
-      subscription_.phase() == Subscription::Phase::Unsubscribed) {
-    authorize(now);
+  if (can_push) {
+    link_.open_if_due(socket_url(config_), now, io());
+    counters_.sockets_opened = link_.sockets_opened();
+    counters_.reconnects = counters_.sockets_opened > 0 ? counters_.sockets_opened - 1 : 0;
   }
+  if (link_.established() && subscription_.phase() == Subscription::Phase::Unsubscribed) authorize(now);
 
   // Polling while push is not delivering (not without a token: every request would be refused).
   if (fallback_reason() && token_) {
@@ -904,137 +581,22 @@ void Engine::reconcile(Millis now) {
   plan_sync(now);
 }
 
-// The next REST read, when none is in flight and one is wanted.
-void Engine::plan_sync(Millis now) {
-  if (sync_ || timers_.armed(Timer::SyncRetry)) return;
-  const bool delivering = subscription_.subscribed() || polling_.running();
-  if (!delivering) return;
-  if (polling_.running() && (poll_wanted_ || (polling_.due() && now >= *polling_.due()))) {
-    poll_wanted_ = false;
-    polling_.poll_sent();
-    resync_wanted_ = true;  // a poll is a catch-up
-  }
-  const bool resync = resync_wanted_;
-  if (api_.paged()) {
-    // A catch-up reads every change since the since cursor when there is one, and the whole
-    // session to get one (a server that sends no serverTime never gives one: then, like a gap
-    // backfill, what follows the sequence cursor, from the oldest message that may still change).
-    if (resync && !recovery_.since().empty()) start_sync(ChangesSince{recovery_.since(), 0}, true, now);
-    else if (resync && !since_unsupported_) start_sync(Whole{0}, true, now);
-    else if (resync || backfill_wanted_) start_sync(Backfill{recovery_.sync_from()}, resync, now);
-    return;
-  }
-  if (resync || backfill_wanted_) {
-    start_sync(Forward{recovery_.known_through(), {}}, resync, now);
-    return;
-  }
-  if (gap_fill_wanted_) {
-    gap_fill_wanted_ = false;
-    const auto& gaps = recovery_.gaps();
-    const auto it = std::find_if(gaps.begin(), gaps.end(), [](const Gap& g) { return !g.after_id.empty(); });
-    if (it == gaps.end()) return;
-    const Message* after = store_.find(it->after_id);
-    if (!after) return;
-    start_sync(Forward{after->timestamp_ms, it->after_id}, false, now);
-  }
-}
-
-void Engine::start_sync(Read read, bool resync, Millis now) {
-  Sync sync;
-  sync.resync = resync;
-  sync.for_reply = resync && reply_wanted_;
-  sync.query.limit = config_.page_limit;
-  std::visit(Overloaded{
-                 [&](const Backfill& r) { sync.query.after_sequence = r.after; },
-                 [&](const ChangesSince& r) {
-                   sync.query.since = r.since;
-                   if (r.after > 0) sync.query.after_sequence = r.after;
-                 },
-                 [&](const Whole& r) { sync.query.after_sequence = r.after; },
-                 [&](const Forward& r) {
-                   if (r.from_ms) sync.query.since = format_iso8601_ms(*r.from_ms - 1);
-                   if (!r.filling.empty()) sync.query.limit = api_.max_limit();
-                 },
-                 [&](const Newest&) {},
-             },
-             read);
-  sync.read = std::move(read);
-  backfill_wanted_ = false;  // a catch-up covers any gap too
-  if (resync) {
-    resync_wanted_ = false;
-    reply_wanted_ = false;
-  }
-  sync_ = std::move(sync);
-  send_sync(now);
-}
-
-void Engine::send_sync(Millis now) {
-  sync_->id = next_request_++;
-  timers_.set(Timer::SyncTimeout, now + config_.request_timeout);
-  ++counters_.syncs;
-  out_.push_back(api_.messages_request(sync_->id, session_id_, sync_->query, token_));
-}
-
-void Engine::open_socket(Millis now) {
-  const bool retry = counters_.sockets_opened > 0;
-  socket_ = Socket{};
-  socket_->id = next_socket_++;
-  timers_.set(Timer::Connect, now + config_.connect_timeout);
-  ++counters_.sockets_opened;
-  if (retry) ++counters_.reconnects;
-  out_.push_back(effect::OpenSocket{socket_->id, socket_url(config_)});
+void Engine::auth_failed(Millis now) {
+  link_.auth_failed(now, io());
+  subscription_.reset();
+  timers_.clear(Timer::Subscribe);
 }
 
 void Engine::close_socket(int code, const std::string& reason) {
-  if (socket_) out_.push_back(effect::CloseSocket{socket_->id, code, reason});
-  socket_.reset();
-  subscription_.reset();
-  timers_.clear(Timer::Connect);
-  timers_.clear(Timer::Subscribe);
-  timers_.clear(Timer::Resume);
-}
-
-void Engine::socket_lost(CloseAction action, int close_code, Millis now) {
+  link_.close(code, reason, io());
   subscription_.reset();
   timers_.clear(Timer::Subscribe);
-  timers_.clear(Timer::Resume);
-  if (action == CloseAction::DoNotRetry) {
-    retry_ = Refused{close_code};
-    timers_.clear(Timer::Reconnect);
-    timers_.clear(Timer::Probe);
-    return;
-  }
-  if (std::holds_alternative<FallenBack>(retry_)) {
-    // A background probe failed: polling goes on, the next probe comes within probe_interval.
-    ++probes_;
-    const Millis interval = config_.probe_interval;
-    timers_.set(Timer::Probe, now + interval / 2 + static_cast<Millis>(random_.below(static_cast<std::uint64_t>(interval / 2) + 1)));
-    return;
-  }
-  ++failed_attempts_;
-  if (failed_attempts_ > config_.max_reconnect_attempts) {
-    fall_back(StateReason::ServerUnreachable, now);
-    return;
-  }
-  retry_ = BackingOff{};
-  timers_.set(Timer::Reconnect,
-              now + (action == CloseAction::ReconnectNow ? 0 : backoff_delay(config_.backoff, failed_attempts_, random_)));
 }
 
-void Engine::fall_back(StateReason reason, Millis now) {
-  retry_ = FallenBack{reason};
-  timers_.clear(Timer::Reconnect);
-  const Millis interval = config_.probe_interval;
-  timers_.set(Timer::Probe, now + interval / 2 + static_cast<Millis>(random_.below(static_cast<std::uint64_t>(interval / 2) + 1)));
-}
-
-void Engine::auth_failed(Millis now) {
-  close_socket(1000, "auth failed");
-  retry_ = FallenBack{StateReason::AuthFailed};
-  ++auth_failures_;
-  // Try again only with backoff (or at once on a new token): never a tight loop.
-  timers_.clear(Timer::Reconnect);
-  timers_.set(Timer::Probe, now + backoff_delay(config_.backoff, auth_failures_, random_));
+void Engine::lose_socket(CloseAction action, int close_code, Millis now) {
+  link_.lost(action, close_code, now, io());
+  subscription_.reset();
+  timers_.clear(Timer::Subscribe);
 }
 
 void Engine::authorize(Millis now) {
@@ -1043,13 +605,7 @@ void Engine::authorize(Millis now) {
   subscription_.authorizing(channel, id, now + config_.request_timeout);
   timers_.set(Timer::Subscribe, now + config_.request_timeout);
   ++counters_.auth_requests;
-  out_.push_back(api_.auth_request(id, socket_->pusher_id, channel, token_));
-}
-
-void Engine::send(const std::string& text) {
-  // The one place frames leave: only on an open socket, so "already CLOSING or CLOSED" cannot be.
-  if (!socket_ || socket_->phase == Socket::Phase::Opening) return;
-  out_.push_back(effect::SendFrame{socket_->id, text});
+  out_.push_back(api_.auth_request(id, link_.socket()->pusher_id, channel, token_));
 }
 
 void Engine::maybe_persist(Millis now, bool force) {
@@ -1104,13 +660,13 @@ void Engine::publish_state() {
     why = *fallback;
   } else if (subscription_.subscribed()) {
     next = ConnectionState::Connected;
-  } else if (failed_attempts_ == 0) {
+  } else if (link_.failed_attempts() == 0) {
     next = ConnectionState::Connecting;
   } else {
     next = ConnectionState::Reconnecting;
     why = StateReason::Retrying;
   }
-  const int detail = why == StateReason::Refused ? std::get<Refused>(retry_).code : failed_attempts_;
+  const int detail = why == StateReason::Refused ? link_.refused_code() : link_.failed_attempts();
   std::string text = describe(why, detail, config_.max_reconnect_attempts);
   if (next == state_ && why == reason_code_ && text == reason_) return;
   assert(is_legal_transition(state_, next));

@@ -34,6 +34,8 @@
 #include "pushsync/recovery.h"
 #include "pushsync/subscription.h"
 #include "pushsync/api.h"
+#include "pushsync/push_link.h"
+#include "pushsync/sync_plan.h"
 #include "pushsync/timer_table.h"
 #include "pushsync/typing.h"
 #include "pushsync/time.h"
@@ -86,36 +88,6 @@ class Engine {
   BackendDialect dialect() const { return api_.dialect(); }
 
  private:
-  struct Socket {
-    enum class Phase { Opening, Open, Established };
-    SocketId id = 0;
-    Phase phase = Phase::Opening;
-    std::string pusher_id;
-    Millis server_activity_timeout = 0;  // from connection_established
-    Millis last_received = 0;
-    std::optional<Millis> ping_sent_at;
-    bool resuming = false;  // V2: waiting for sockudo:resume_success
-  };
-
-  // How push is retried: nothing failed; a retry waits for its backoff; fallen back to polling
-  // with a reason (push probed in the background); refused by the server (no retry until the
-  // configuration, the token or the network changes).
-  struct Ready {};
-  struct BackingOff {};
-  struct FallenBack { StateReason reason; };
-  struct Refused { int code; };
-  using Retry = std::variant<Ready, BackingOff, FallenBack, Refused>;
-
-  // One REST read of messages: what it asks for decides how its answer is read.
-  struct Backfill { std::int64_t after = 0; };        // paged: what follows the sequence cursor
-  struct ChangesSince { std::string since; std::int64_t after = 0; };  // paged: changes since serverTime
-  struct Whole { std::int64_t after = 0; };           // paged: the whole session, for a since cursor
-  struct Forward {                                     // minimal: messages after a known time
-    std::optional<std::int64_t> from_ms;               //   nullopt: no cursor yet (the newest page)
-    std::string filling;                               //   a gap's after_id when retrying that gap
-  };
-  struct Newest {};                                    // the user's refresh: the newest page
-  using Read = std::variant<Newest, Backfill, ChangesSince, Whole, Forward>;
   struct Sync {
     RequestId id = 0;
     Read read;
@@ -134,7 +106,7 @@ class Engine {
     bool any() const { return reset || !inserted.empty() || !updated.empty(); }
   };
 
-  // Inputs.
+  // Inputs (engine.cpp).
   void on(const input::Configure& in, Millis now);
   void on(const input::SelectSession& in, Millis now);
   void on(const input::Stop& in, Millis now);
@@ -150,7 +122,7 @@ class Engine {
   void on(const input::Tick& in, Millis now);
   void on(const input::Restore& in, Millis now);
 
-  // Socket frames.
+  // Socket frames and the channel (engine.cpp).
   void on_connection_established(const Frame& frame, Millis now);
   void on_subscription_succeeded(const Frame& frame, Millis now);
   void on_pusher_error(const Frame& frame, Millis now);
@@ -159,43 +131,39 @@ class Engine {
   void apply(const AppEvent& event, Millis now);
   /// `live`: pushed, or read after the session's first load (may start an inferred turn).
   void apply_message(Message message, bool live, Millis now);
-
-  // HTTP results.
   void on_auth_result(const input::HttpResult& in, Millis now);
-  void on_sync_result(const Sync& sync, const input::HttpResult& in, Millis now);
-  void on_paged_page(Sync sync, MessagePage page, Millis now);
-  void on_forward_page(const Sync& sync, const Forward& forward, MessagePage page, Millis now);
-  void sync_done(const Sync& sync, Millis now);
-  void sync_failed(const Sync& sync, Millis now);
+  void authorize(Millis now);
+  /// The socket is gone; the subscription with it.
+  void lose_socket(CloseAction action, int close_code, Millis now);
+  void close_socket(int code, const std::string& reason);
+  /// Channel auth refused: poll, and try push again only with backoff or a new token.
+  void auth_failed(Millis now);
 
-  // Push.
+  // Decisions (engine.cpp).
   void reconcile(Millis now);
   bool running() const;
   bool push_configured() const;
   /// Why push is not delivering, when the state is Polling.
   std::optional<StateReason> fallback_reason() const;
-  Millis activity_interval() const;
-  void open_socket(Millis now);
-  void close_socket(int code, const std::string& reason);
-  /// The socket is gone (closed, timed out, dead): retry as `action` says.
-  void socket_lost(CloseAction action, int close_code, Millis now);
-  void fall_back(StateReason reason, Millis now);
-  void auth_failed(Millis now);
-  void authorize(Millis now);
-  void send(const std::string& text);
-  void reset_retry();
-
-  // Sync.
-  void plan_sync(Millis now);
-  void start_sync(Read read, bool resync, Millis now);
-  void send_sync(Millis now);
-  void record_gap(const Message& before, Millis now);
-  std::optional<std::int64_t> missing_between(std::optional<std::size_t> after, std::size_t before) const;
   void switch_session(const std::string& session_id);
   void maybe_persist(Millis now, bool force);
   void arm_derived_timers(Millis now);
+  PushLink::Io io() { return PushLink::Io{timers_, out_, random_}; }
 
-  // Reporting.
+  // REST reads (engine_reads.cpp).
+  void plan_sync(Millis now);
+  void start_sync(Read read, bool resync, Millis now);
+  void send_sync(Millis now);
+  void on_sync_result(const Sync& sync, const input::HttpResult& in, Millis now);
+  void on_paged_page(Sync sync, MessagePage page, Millis now);
+  void on_forward_page(const Sync& sync, const read::Forward& forward, MessagePage page, Millis now);
+  void on_gap_fill_page(const Sync& sync, const read::Forward& forward, const ForwardProof& proof, Millis now);
+  void record_gap(const std::string& before_id, Millis now);
+  void arm_gap_retry(Millis now);
+  void sync_done(const Sync& sync, Millis now);
+  void sync_failed(const Sync& sync, Millis now);
+
+  // Reporting (engine.cpp): the only place text for people is made.
   void report(ErrorCode code, std::string message);
   void publish_state();
   void publish_changes();
@@ -212,13 +180,8 @@ class Engine {
 
   SeededRandom random_{1};
   TimerTable timers_;
-  std::optional<Socket> socket_;
-  SocketId next_socket_ = 1;
+  PushLink link_;
   RequestId next_request_ = 1;
-  Retry retry_ = Ready{};
-  int failed_attempts_ = 0;  // consecutive failures since push last worked
-  int auth_failures_ = 0;
-  int probes_ = 0;           // failed background probes since falling back
 
   Subscription subscription_;
   Recovery recovery_;
