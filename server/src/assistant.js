@@ -1,9 +1,18 @@
 // The scripted assistant of POST /api/agent/interact. It stands in for the product's agent: it does
 // no real work, but it produces the same sequence of stored messages and events, with the same
-// timing shape, so clients can be tested against it:
+// timing shape, so clients can be tested against it. In the full profile:
 //
 //   typing{thinking} -> typing{executing} -> new_message(assistant, pending) -> typing{verifying}
 //   -> message_update(success|failure) -> typing{isTyping:false} -> interact_response
+//
+// With `storedFinal` (the roadmap profile, profile.js) the assistant message is stored once, in its
+// final status, when the turn ends and before interact_response: never pending, never updated.
+//
+//   typing{thinking} -> typing{executing} -> (pauses) -> assistant message stored, final
+//   -> new_message(assistant, success|failure) -> typing{isTyping:false} -> interact_response
+//
+// Which events leave the server is decided by the profile's publisher (profileRealtime), not here:
+// of this second sequence the roadmap profile sends only interact_response.
 //
 // Its answer is a pure function of the user's content, so tests can predict it. The content
 // "fail" (any case, surrounding spaces ignored) makes the turn fail with an error.
@@ -33,36 +42,42 @@ export function turnResponse(turn, assistantMessage) {
 
 /**
  * Runs the assistant's part of a turn whose user message is already stored and announced.
- * @param {object} deps `{store, realtime, stepMs}`
+ * @param {object} deps `{store, realtime, stepMs, storedFinal}`
  * @param {object} turn the turn from `store.startTurn` (status "running")
  * @param {string} content the user's content
  * @returns {Promise<{assistantMessage: object, response: object}>}
  */
-export async function runAssistantTurn({ store, realtime, stepMs }, turn, content) {
+export async function runAssistantTurn({ store, realtime, stepMs, storedFinal = false }, turn, content) {
   const plan = planReply(content);
   const sessionId = turn.sessionId;
   const step = () => (stepMs > 0 ? sleep(stepMs) : Promise.resolve());
+  const status = plan.fails ? 'failed' : 'completed';
+  const messageStatus = plan.fails ? 'failure' : 'success';
+  const actionPayload = { taskId: turn.taskId, action: plan.action };
 
   await realtime.publish(events.typing(sessionId, true, 'thinking'));
   await step();
   await realtime.publish(events.typing(sessionId, true, 'executing'));
   await step();
-  const pending = await store.addAssistantMessage(turn.taskId, {
-    content: plan.reply,
-    status: 'pending',
-    actionPayload: { taskId: turn.taskId, action: plan.action },
-  });
-  await realtime.publish(events.newMessage(sessionId, pending));
-  await step();
-  await realtime.publish(events.typing(sessionId, true, 'verifying'));
-  await step();
-  const status = plan.fails ? 'failed' : 'completed';
-  const assistantMessage = await store.finishTurn(turn.taskId, {
-    status,
-    messageStatus: plan.fails ? 'failure' : 'success',
-    error: plan.error,
-  });
-  await realtime.publish(events.messageUpdate(sessionId, assistantMessage));
+  let assistantMessage;
+  if (storedFinal) {
+    // The same four pauses in all, so a turn takes as long as in the full profile.
+    await step();
+    await step();
+    assistantMessage = await store.completeTurn(turn.taskId, {
+      status,
+      message: { content: plan.reply, status: messageStatus, actionPayload, error: plan.error },
+    });
+    await realtime.publish(events.newMessage(sessionId, assistantMessage));
+  } else {
+    const pending = await store.addAssistantMessage(turn.taskId, { content: plan.reply, status: 'pending', actionPayload });
+    await realtime.publish(events.newMessage(sessionId, pending));
+    await step();
+    await realtime.publish(events.typing(sessionId, true, 'verifying'));
+    await step();
+    assistantMessage = await store.finishTurn(turn.taskId, { status, messageStatus, error: plan.error });
+    await realtime.publish(events.messageUpdate(sessionId, assistantMessage));
+  }
   await realtime.publish(events.typing(sessionId, false));
   const response = turnResponse({ ...turn, status }, assistantMessage);
   await realtime.publish(events.interactResponse(sessionId, response));

@@ -3,6 +3,7 @@
 // server at start-up with a sentence naming the variable, instead of failing later on a request.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadProfile } from './profile.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,6 +39,8 @@ export function loadConfig(env = process.env) {
     demoDir: path.resolve(text(env, 'DEMO_DIR', path.join(repoRoot, 'demo', 'dist'))),
     devRoutes: flag(env, 'PUSHSYNC_DEV_ROUTES', false),
     stackScript: path.resolve(text(env, 'PUSHSYNC_STACK', path.join(repoRoot, 'toolchain', 'stack'))),
+    // Which backend the server plays: its events and REST dialect (profile.js).
+    profile: loadProfile(env),
     sockudo: {
       host: text(env, 'SOCKUDO_HOST', '127.0.0.1'),
       port: integer(env, 'SOCKUDO_PORT', 3005, 1, 65535),

@@ -2,6 +2,7 @@
 // `node server/src/main.js`: runs the reference app server until SIGINT or SIGTERM.
 // Configuration comes from the environment (config.js; docs/server.md lists every variable).
 import { startServer } from './server.js';
+import { profileSummary } from './profile.js';
 
 let server;
 try {
@@ -13,7 +14,8 @@ try {
 
 const { config } = server;
 process.stdout.write(`pushsync server listening on ${server.url} (db ${config.dbPath}, ` +
-  `Sockudo ${config.sockudo.host}:${config.sockudo.port}, app key ${config.sockudo.key})\n`);
+  `Sockudo ${config.sockudo.host}:${config.sockudo.port}, app key ${config.sockudo.key}, ` +
+  `profile ${profileSummary(config.profile)})\n`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -5,6 +5,7 @@ import { createClock } from './clock.js';
 import { openStore } from './store.js';
 import { createTokens } from './tokens.js';
 import { createRealtime } from './realtime.js';
+import { profileRealtime } from './profile.js';
 import { seedDemoUsers } from './seed.js';
 import { buildApp } from './app.js';
 
@@ -34,7 +35,8 @@ export async function startServer({ env = process.env, logger = consoleLogger, r
       clock,
       logger,
       tokens: createTokens({ secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds }),
-      realtime: realtime ?? createRealtime(config.sockudo, logger.error),
+      // What the profile does not send never reaches Sockudo (nor the stand-in of a test).
+      realtime: profileRealtime(realtime ?? createRealtime(config.sockudo, logger.error), config.profile),
     };
     const app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });

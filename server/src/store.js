@@ -132,6 +132,15 @@ export function openStore({ dbPath, clock }) {
     return message;
   });
 
+  const completeTurn = db.transaction((taskId, { status, message: input }) => {
+    const turn = sql.turn.get(taskId);
+    const now = clock.tick();
+    const message = insertMessage(turn.session_id, { ...input, role: 'assistant' }, now);
+    sql.setTurnAssistant.run(message.id, now, taskId);
+    sql.setTurnStatus.run(status, now, taskId);
+    return message;
+  });
+
   const finishTurn = db.transaction((taskId, { status, messageStatus, error }) => {
     const turn = sql.turn.get(taskId);
     const now = clock.tick();
@@ -193,6 +202,18 @@ export function openStore({ dbPath, clock }) {
       return { messages: rows.map(toMessage), hasMore };
     },
 
+    /**
+     * The roadmap dialect (profile.js): at most `limit` messages created after `sinceMs` (all
+     * when absent), the newest ones (`fromNewest`) or the oldest ones, answered ascending by
+     * sequence number. No hasMore: that dialect has none.
+     */
+    async listMessagesCreatedAfter(sessionId, { limit, sinceMs, fromNewest }) {
+      const rows = fromNewest
+        ? sql.newestCreatedAfter.all(sessionId, sinceMs ?? -1, limit).reverse()
+        : sql.oldestCreatedAfter.all(sessionId, sinceMs ?? -1, limit);
+      return rows.map(toMessage);
+    },
+
     // --- assistant turns (POST /api/agent/interact) ---
     /**
      * Stores the user's message and a running turn, or, when `clientMessageId` was seen before in
@@ -205,6 +226,11 @@ export function openStore({ dbPath, clock }) {
     async addAssistantMessage(taskId, input) { return toMessage(addAssistantMessage.immediate(taskId, input)); },
     /** Ends a turn: its status, and the assistant message's final status and error. */
     async finishTurn(taskId, result) { return toMessage(finishTurn.immediate(taskId, result)); },
+    /**
+     * Ends a turn in one step: its status, and the assistant message stored already in its final
+     * status (never pending, never updated later; the roadmap profile's turn).
+     */
+    async completeTurn(taskId, result) { return toMessage(completeTurn.immediate(taskId, result)); },
     async getMessageById(messageId) { return toMessage(sql.messageById.get(messageId)); },
 
     /**
@@ -259,6 +285,8 @@ function prepareStatements(db) {
     messageByClientId: db.prepare('SELECT * FROM messages WHERE session_id = ? AND client_message_id = ?'),
     newestMessages: db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY sequence DESC LIMIT ?'),
     messagesAfter: db.prepare('SELECT * FROM messages WHERE session_id = ? AND sequence > ? AND updated_at > ? ORDER BY sequence ASC LIMIT ?'),
+    newestCreatedAfter: db.prepare('SELECT * FROM messages WHERE session_id = ? AND created_at > ? ORDER BY sequence DESC LIMIT ?'),
+    oldestCreatedAfter: db.prepare('SELECT * FROM messages WHERE session_id = ? AND created_at > ? ORDER BY sequence ASC LIMIT ?'),
 
     insertTurn: db.prepare('INSERT INTO turns (task_id, session_id, user_message_id, action, thought, status, created_at, updated_at) VALUES (@task_id, @session_id, @user_message_id, @action, @thought, @status, @created_at, @updated_at)'),
     turn: db.prepare('SELECT * FROM turns WHERE task_id = ?'),

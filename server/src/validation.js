@@ -82,16 +82,48 @@ export function pageQuery(query) {
   if (query.afterSequence !== undefined) {
     page.afterSequence = queryInteger(query.afterSequence, 'afterSequence', 0, Number.MAX_SAFE_INTEGER);
   }
-  if (query.since !== undefined) {
-    // An unencoded "+02:00" arrives as " 02:00" (form decoding): take it for what was meant.
-    const since = single(query.since, 'since').replace(/ (\d{2}:?\d{2})$/, '+$1');
-    const ms = ISO_8601.test(since) && realDate(since) ? Date.parse(since) : NaN;
-    if (Number.isNaN(ms)) {
-      throw badRequest(`'since' must be an ISO-8601 date-time with a zone, e.g. 2026-11-29T13:05:11.123Z, got '${since}'`);
-    }
-    page.sinceMs = ms;
-  }
+  if (query.since !== undefined) page.sinceMs = sinceQuery(query.since);
   return page;
+}
+
+export const ROADMAP_PARAMS = Object.freeze(['limit', 'since']);
+
+/**
+ * The parameters of GET /api/session/:id/messages in the roadmap dialect (profile.js): `limit`
+ * (a larger one is clamped to `maxLimit`, not refused) and `since`. Any other parameter
+ * (afterSequence included) is ignored, or a 400 naming it when `refusesUnknownParams`.
+ * @returns {{limit: number, sinceMs?: number}}
+ */
+export function roadmapPageQuery(query, { defaultLimit, maxLimit, refusesUnknownParams }) {
+  if (refusesUnknownParams) {
+    const unknown = Object.keys(query).filter((name) => !ROADMAP_PARAMS.includes(name));
+    if (unknown.length) {
+      const names = unknown.map((name) => `'${name}'`).join(', ');
+      throw badRequest(`unknown query parameter${unknown.length > 1 ? 's' : ''} ${names}: this server takes only ${ROADMAP_PARAMS.join(' and ')}`);
+    }
+  }
+  const page = { limit: defaultLimit };
+  if (query.limit !== undefined) {
+    const text = single(query.limit, 'limit');
+    // Any positive integer, however large: more than the maximum is answered with the maximum.
+    if (!/^\d+$/.test(text) || Number(text) < 1) {
+      throw badRequest(`'limit' must be a positive integer (at most ${maxLimit} messages are answered), got '${text}'`);
+    }
+    page.limit = Math.min(Number(text), maxLimit);
+  }
+  if (query.since !== undefined) page.sinceMs = sinceQuery(query.since);
+  return page;
+}
+
+// `since`: an ISO-8601 date-time with a zone, as milliseconds since the epoch.
+function sinceQuery(raw) {
+  // An unencoded "+02:00" arrives as " 02:00" (form decoding): take it for what was meant.
+  const since = single(raw, 'since').replace(/ (\d{2}:?\d{2})$/, '+$1');
+  const ms = ISO_8601.test(since) && realDate(since) ? Date.parse(since) : NaN;
+  if (Number.isNaN(ms)) {
+    throw badRequest(`'since' must be an ISO-8601 date-time with a zone, e.g. 2026-11-29T13:05:11.123Z, got '${since}'`);
+  }
+  return ms;
 }
 
 // Date.parse rolls 2026-02-30 over to March 2nd; a cursor like that is a client bug, not a date.

@@ -14,11 +14,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Pusher from 'pusher';
 import { createSync } from '../../js-glue/dist/index.js';
-import { httpClient, ALICE, BOB, ADMIN_TOKEN } from '../server/helpers.mjs';
+import { httpClient, roadmapEnv, ALICE, BOB, ADMIN_TOKEN } from '../server/helpers.mjs';
 import { isolatedStack } from '../server/stack.mjs';
 import { killLeftovers } from '../support/stack-tools.mjs';
 
-export { ALICE, BOB, ADMIN_TOKEN };
+export { ALICE, BOB, ADMIN_TOKEN, roadmapEnv };
 
 assert.equal(typeof WebSocket, 'function',
   'the integration tests need a global WebSocket: run node with --experimental-websocket on Node 20 (toolchain/test-integration does)');
@@ -52,8 +52,11 @@ export async function waitFor(predicate, { timeout = 30_000, what = 'a condition
  * Starts an isolated stack on the integration ports and answers what the tests need of it:
  * `url`, `sockudoPort`, `api` (httpClient: call/login/createSession/adminPost), `alice`/`bob`
  * tokens, `command(name)` (toolchain/stack up/down/status), `pid(part)`, `killSockudo(signal)`,
- * `serverLog()`, `subscriptions(channel)` (Sockudo's HTTP API) and `down()`.
- * `env`: more variables for toolchain/stack and the app server (docs/server.md).
+ * `serverLog()`, `subscriptions(channel)` (Sockudo's HTTP API), `health` (the server's
+ * /api/health answer: its profile) and `down()`.
+ * `env`: more variables for toolchain/stack and the app server (docs/server.md), e.g.
+ * `startStack(roadmapEnv({paging: 'oldest'}))` (tests/server/helpers.mjs) for the roadmap profile;
+ * the start fails when the server does not report the profile asked for.
  */
 export async function startStack(env = {}) {
   const stack = await isolatedStack({
@@ -85,6 +88,15 @@ export async function startStack(env = {}) {
     assert.fail(`toolchain/stack up failed (ports ${stack.env.PORT}/${stack.env.SOCKUDO_PORT}; another stack on them?):\n${up.stdout}\n${up.stderr}`);
   }
   const api = httpClient(stack.url);
+  // Which backend the server plays (PUSHSYNC_SERVER_PROFILE in `env`; docs/server.md): a test of the
+  // roadmap profile must not pass against a full server by accident.
+  const health = (await api.call('GET', '/api/health')).body;
+  const profile = (env.PUSHSYNC_SERVER_PROFILE ?? 'full').toLowerCase();
+  if (health?.profile !== profile) {
+    await stack.down();
+    forget();
+    assert.fail(`the stack's server plays profile ${JSON.stringify(health?.profile)}, not ${JSON.stringify(profile)}`);
+  }
   const pusher = new Pusher({
     appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1', port: stack.env.SOCKUDO_PORT, useTLS: false, timeout: 5000,
   });
@@ -94,6 +106,7 @@ export async function startStack(env = {}) {
   return {
     ...stack,
     api,
+    health, // /api/health: {ok, profile, ...the roadmap knobs}
     alice: await api.login(ALICE),
     bob: await api.login(BOB),
     pid(part) {

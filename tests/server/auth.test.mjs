@@ -8,10 +8,10 @@ let server;
 before(async () => { server = await startTestServer(); });
 after(async () => { await server.close(); });
 
-test('GET /api/health answers {ok:true}', async () => {
+test('GET /api/health answers {ok:true} and the profile', async () => {
   const response = await server.call('GET', '/api/health');
   assert.equal(response.status, 200);
-  assert.deepEqual(response.body, { ok: true });
+  assert.deepEqual(response.body, { ok: true, profile: 'full' });
 });
 
 test('the demo users can log in and get a bearer token', async () => {

@@ -47,6 +47,38 @@ test('invalid values stop the start with the variable named', () => {
   assert.throws(() => loadConfig({ ASSISTANT_STEP_MS: '-1' }), /ASSISTANT_STEP_MS/);
 });
 
+test('the server profile: full by default, roadmap with its knobs, invalid values named', () => {
+  const full = loadConfig({}).profile;
+  assert.equal(full.name, 'full');
+  assert.ok(full.pagedDialect && full.pushesTyping && full.pushesOtherMessages && full.pushesMessageUpdates && full.pushesSessionUpdates);
+  assert.ok(full.assistantSequenceNumbers && !full.assistantStoredFinal);
+
+  const roadmap = loadConfig({ PUSHSYNC_SERVER_PROFILE: 'roadmap' }).profile;
+  assert.equal(roadmap.name, 'roadmap');
+  assert.ok(!roadmap.pagedDialect && !roadmap.pushesTyping && !roadmap.pushesOtherMessages);
+  assert.ok(!roadmap.pushesMessageUpdates && !roadmap.pushesSessionUpdates && roadmap.assistantStoredFinal);
+  assert.deepEqual(roadmap.knobs, { paging: 'newest', maxLimit: 100, unknownParams: 'ignore', sequence: 'all' });
+  assert.equal(roadmap.defaultLimit, 50);
+
+  const tuned = loadConfig({
+    PUSHSYNC_SERVER_PROFILE: 'Roadmap', PUSHSYNC_ROADMAP_PAGING: 'oldest', PUSHSYNC_ROADMAP_MAX_LIMIT: '20',
+    PUSHSYNC_ROADMAP_UNKNOWN_PARAMS: 'refuse', PUSHSYNC_ROADMAP_SEQUENCE: 'some',
+  }).profile;
+  assert.deepEqual(tuned.knobs, { paging: 'oldest', maxLimit: 20, unknownParams: 'refuse', sequence: 'some' });
+  assert.ok(!tuned.pagesFromNewest && tuned.refusesUnknownParams && !tuned.assistantSequenceNumbers);
+  assert.equal(tuned.defaultLimit, 20, 'the default limit never exceeds the maximum');
+
+  assert.throws(() => loadConfig({ PUSHSYNC_SERVER_PROFILE: 'minimal' }), /PUSHSYNC_SERVER_PROFILE must be one of full, roadmap/);
+  const roadmapWith = (name, value) => loadConfig({ PUSHSYNC_SERVER_PROFILE: 'roadmap', [name]: value });
+  assert.throws(() => roadmapWith('PUSHSYNC_ROADMAP_PAGING', 'middle'), /PUSHSYNC_ROADMAP_PAGING must be one of newest, oldest/);
+  assert.throws(() => roadmapWith('PUSHSYNC_ROADMAP_MAX_LIMIT', '0'), /PUSHSYNC_ROADMAP_MAX_LIMIT must be an integer/);
+  assert.throws(() => roadmapWith('PUSHSYNC_ROADMAP_UNKNOWN_PARAMS', 'warn'), /PUSHSYNC_ROADMAP_UNKNOWN_PARAMS/);
+  assert.throws(() => roadmapWith('PUSHSYNC_ROADMAP_SEQUENCE', 'none'), /PUSHSYNC_ROADMAP_SEQUENCE/);
+  assert.throws(() => loadConfig({ PUSHSYNC_ROADMAP_PAGING: 'oldest' }), /PUSHSYNC_ROADMAP_PAGING only applies with PUSHSYNC_SERVER_PROFILE=roadmap/);
+  assert.throws(() => loadConfig({ PUSHSYNC_ROADMAP_SEQUENCE: 'some', PUSHSYNC_ROADMAP_MAX_LIMIT: '5' }),
+    /PUSHSYNC_ROADMAP_MAX_LIMIT, PUSHSYNC_ROADMAP_SEQUENCE only apply with/);
+});
+
 test('production refuses the public development secrets', () => {
   assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /JWT_SECRET, ADMIN_TOKEN, SOCKUDO_APP_SECRET/);
   assert.doesNotThrow(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a', ADMIN_TOKEN: 'b', SOCKUDO_APP_SECRET: 'c' }));

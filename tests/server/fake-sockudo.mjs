@@ -1,27 +1,37 @@
 // A stand-in for Sockudo's HTTP API, for the tests that do not need real WebSockets: it checks
 // each request's Pusher signature like Sockudo does and records the events in arrival order.
 // `down()` makes it refuse requests with 503, to play an unreachable or failing Sockudo.
+// `beforeAnswer(fn)` makes it call `await fn(events of this request)` before it answers, so a test
+// can look at the server while a trigger is still in flight (what is stored when an event leaves).
 import http from 'node:http';
 import { createHash, createHmac } from 'node:crypto';
 
 /**
  * @param {{appId?: string, key?: string, secret?: string}} app
- * @returns {Promise<{port, events: object[], requests: object[], clear(), down(), up(), close()}>}
+ * @returns {Promise<{port, events: object[], requests: object[], clear(), down(), up(), beforeAnswer(fn), close()}>}
  *   `events` holds `{channel, name, data}` with `data` parsed; `requests` one entry per request.
  */
 export async function startFakeSockudo({ appId = 'pushsync-app', key = 'pushsync-key', secret = 'pushsync-secret' } = {}) {
   const events = [];
   const requests = [];
   let failing = false;
+  let hook = null;
 
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => { body += chunk; });
     req.on('end', () => {
       const url = new URL(req.url, 'http://fake');
-      const answer = (status, payload) => {
+      const reply = (status, payload) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
+      };
+      const answer = (status, payload, received = []) => {
+        if (!hook || !received.length) return reply(status, payload);
+        Promise.resolve().then(() => hook(received)).then(
+          () => reply(status, payload),
+          (error) => reply(500, { error: `beforeAnswer failed: ${error}` }),
+        );
       };
       if (failing) return answer(503, { error: 'fake Sockudo is down' });
       const problem = checkSignature(req.method, url, body, key, secret);
@@ -29,14 +39,16 @@ export async function startFakeSockudo({ appId = 'pushsync-app', key = 'pushsync
       if (url.pathname === `/apps/${appId}/events`) {
         const event = JSON.parse(body);
         requests.push({ kind: 'events', count: 1 });
-        for (const channel of event.channels) events.push({ channel, name: event.name, data: JSON.parse(event.data) });
-        return answer(200, {});
+        const received = event.channels.map((channel) => ({ channel, name: event.name, data: JSON.parse(event.data) }));
+        events.push(...received);
+        return answer(200, {}, received);
       }
       if (url.pathname === `/apps/${appId}/batch_events`) {
         const { batch } = JSON.parse(body);
         requests.push({ kind: 'batch', count: batch.length });
-        for (const event of batch) events.push({ channel: event.channel, name: event.name, data: JSON.parse(event.data) });
-        return answer(200, { batch: batch.map(() => ({})) });
+        const received = batch.map((event) => ({ channel: event.channel, name: event.name, data: JSON.parse(event.data) }));
+        events.push(...received);
+        return answer(200, { batch: batch.map(() => ({})) }, received);
       }
       return answer(404, { error: `no route ${url.pathname}` });
     });
@@ -47,9 +59,10 @@ export async function startFakeSockudo({ appId = 'pushsync-app', key = 'pushsync
     port: server.address().port,
     events,
     requests,
-    clear() { events.length = 0; requests.length = 0; },
+    clear() { events.length = 0; requests.length = 0; hook = null; },
     down() { failing = true; },
     up() { failing = false; },
+    beforeAnswer(fn) { hook = fn; },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

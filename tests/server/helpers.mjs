@@ -10,6 +10,21 @@ export const ALICE = { email: 'alice@example.com', password: 'alice-password' };
 export const BOB = { email: 'bob@example.com', password: 'bob-password' };
 export const ADMIN_TOKEN = 'pushsync-admin';
 
+/**
+ * The environment of the roadmap profile (docs/server.md, "The roadmap profile"), for
+ * startTestServer, isolatedStack or the integration tests' startStack: knobs left out keep their
+ * defaults (paging newest, maxLimit 100, unknownParams ignore, sequence all).
+ * @param {{paging?: 'newest'|'oldest', maxLimit?: number, unknownParams?: 'ignore'|'refuse', sequence?: 'all'|'some'}} knobs
+ */
+export function roadmapEnv({ paging, maxLimit, unknownParams, sequence } = {}) {
+  const env = { PUSHSYNC_SERVER_PROFILE: 'roadmap' };
+  if (paging !== undefined) env.PUSHSYNC_ROADMAP_PAGING = paging;
+  if (maxLimit !== undefined) env.PUSHSYNC_ROADMAP_MAX_LIMIT = String(maxLimit);
+  if (unknownParams !== undefined) env.PUSHSYNC_ROADMAP_UNKNOWN_PARAMS = unknownParams;
+  if (sequence !== undefined) env.PUSHSYNC_ROADMAP_SEQUENCE = sequence;
+  return env;
+}
+
 /** A fresh temporary directory, removed by the returned `remove()`. */
 export function tempDir(prefix = 'pushsync-test-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -1,11 +1,13 @@
 // toolchain/stack: up is idempotent and brings back only what is down, status tells the truth,
-// down leaves nothing running, and start-up failures are explained. Runs the real Sockudo.
+// down leaves nothing running, and start-up failures are explained; the server profile is passed
+// through and reported. Runs the real Sockudo.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { isolatedStack } from './stack.mjs';
+import { isolatedStack, pusherClient } from './stack.mjs';
+import { httpClient, roadmapEnv, ALICE } from './helpers.mjs';
 
 const stacks = [];
 after(async () => {
@@ -115,4 +117,51 @@ test('SOCKUDO_ALLOWED_ORIGINS: listed origins connect; others, and clients witho
   assert.equal(await attempt('http://127.0.0.1:3000'), 'pusher:connection_established');
   assert.equal(await attempt('https://evil.example'), 4009);
   assert.equal(await attempt(undefined), 4009, 'a non-empty list refuses connections without Origin');
+});
+
+test('PUSHSYNC_SERVER_PROFILE=roadmap reaches the server: status and /api/health name it, Sockudo gets only its events', async () => {
+  const stack = await newStack(roadmapEnv({ paging: 'oldest', sequence: 'some' }));
+  const up = await stack.command('up');
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /Profile +roadmap: paging oldest, maxLimit 100, unknownParams ignore, sequence some/);
+  const status = await stack.command('status');
+  assert.equal(status.code, 0);
+  assert.match(status.stdout, /server: running, healthy \(pid \d+, port \d+\), profile roadmap: paging oldest/);
+
+  const api = httpClient(stack.url);
+  const health = await api.call('GET', '/api/health');
+  assert.deepEqual(health.body, { ok: true, profile: 'roadmap', paging: 'oldest', maxLimit: 100, unknownParams: 'ignore', sequence: 'some' });
+
+  // A turn through the real Sockudo: a subscriber sees new_message (the user's) and interact_response.
+  const alice = await api.login(ALICE);
+  const sessionId = await api.createSession(alice);
+  const channel = `private-session-${sessionId}`;
+  const client = await pusherClient(stack.sockudoPort);
+  try {
+    const auth = await api.call('POST', '/api/pusher/auth', { token: alice, form: { socket_id: client.socketId, channel_name: channel } });
+    assert.equal(auth.status, 200);
+    await client.subscribe(channel, auth.body.auth);
+    const turn = await api.call('POST', '/api/agent/interact', { token: alice, body: { sessionId, content: 'over the wire' } });
+    assert.equal(turn.status, 200);
+    await client.waitFor((f) => f.event === 'interact_response', { what: 'interact_response' });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // anything else would have come by now
+    const received = client.frames.filter((f) => f.channel === channel && !f.event.includes(':'));
+    assert.deepEqual(received.map((f) => f.event), ['new_message', 'interact_response']);
+    assert.equal(received[0].data.message.role, 'user');
+    assert.deepEqual(received[1].data.data, turn.body.response);
+
+    const page = await api.call('GET', `/api/session/${sessionId}/messages?limit=1&afterSequence=1`, { token: alice });
+    assert.equal(page.status, 200);
+    assert.deepEqual(Object.keys(page.body), ['messages']);
+    assert.deepEqual(page.body.messages, [turn.body.userMessage], 'oldest paging; afterSequence ignored');
+    const all = await api.call('GET', `/api/session/${sessionId}/messages`, { token: alice });
+    assert.deepEqual(all.body.messages.map((m) => [m.role, m.sequenceNumber]), [['user', 1], ['assistant', undefined]]);
+  } finally {
+    await client.close();
+  }
+
+  // Asking for another profile while this server runs: up keeps it, and says so.
+  const again = await stack.command('up', { PUSHSYNC_SERVER_PROFILE: 'full', PUSHSYNC_ROADMAP_PAGING: '', PUSHSYNC_ROADMAP_SEQUENCE: '' });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /the running server plays profile 'roadmap: .*', not 'full'/);
 });

@@ -8,6 +8,10 @@
 //
 // A batch is validated whole, stored in one transaction and pushed in order, ten events per
 // request (triggerBatch).
+//
+// Pushes go through the profile's publisher (profile.js): with PUSHSYNC_SERVER_PROFILE=roadmap only
+// new_message for role "user" leaves the server; assistant and system messages, message_update and
+// session_update are stored and answered, never pushed.
 import { requireAdmin } from '../access.js';
 import { notFound, badRequest } from '../http-error.js';
 import {

@@ -4,6 +4,9 @@
 // with `new_message`, runs the scripted assistant turn (assistant.js) and answers
 // `{userMessage, assistantMessage, response: {taskId, action, thought, status, ...}}`.
 //
+// The messages in the answer are shown as the server profile shows them (profile.js: with
+// PUSHSYNC_ROADMAP_SEQUENCE=some the assistant's carry no sequenceNumber).
+//
 // Retries are safe: with a clientMessageId already stored in this session, nothing is stored or
 // pushed again; the answer is the stored turn as it stands (`replayed: true`; its status is
 // "running" while the first request is still going).
@@ -12,9 +15,12 @@ import { bodyObject, content as contentField, optionalString, sessionId as sessi
 import { conflict } from '../http-error.js';
 import { planReply, runAssistantTurn, turnResponse } from '../assistant.js';
 import { events } from '../realtime.js';
+import { messageView } from '../profile.js';
 
 export default async function interactRoutes(app, deps) {
   const { store, realtime, config } = deps;
+  const { profile } = config;
+  const view = (message) => messageView(profile, message);
 
   app.post('/api/agent/interact', async (request) => {
     const user = await requireUser(request, deps);
@@ -30,8 +36,8 @@ export default async function interactRoutes(app, deps) {
 
     await realtime.publish(events.newMessage(sessionId, started.userMessage));
     const { assistantMessage, response } = await runAssistantTurn(
-      { store, realtime, stepMs: config.assistantStepMs }, started.turn, content);
-    return { userMessage: started.userMessage, assistantMessage, response };
+      { store, realtime, stepMs: config.assistantStepMs, storedFinal: profile.assistantStoredFinal }, started.turn, content);
+    return { userMessage: view(started.userMessage), assistantMessage: view(assistantMessage), response };
   });
 
   async function replay({ userMessage, turn }, content) {
@@ -40,8 +46,8 @@ export default async function interactRoutes(app, deps) {
     }
     const assistantMessage = turn?.assistantMessageId ? await store.getMessageById(turn.assistantMessageId) : null;
     return {
-      userMessage,
-      assistantMessage: assistantMessage ?? null,
+      userMessage: view(userMessage),
+      assistantMessage: view(assistantMessage) ?? null,
       response: turn ? turnResponse(turn, assistantMessage) : null,
       replayed: true,
     };
