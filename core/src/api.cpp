@@ -31,6 +31,8 @@ std::string percent_encode(std::string_view text) {
 
 void Api::configure(const Config& config) {
   base_ = config.api_base;
+  messages_path_ = config.messages_path;
+  auth_path_ = config.auth_path;
   while (!base_.empty() && base_.back() == '/') base_.pop_back();
   if (config.dialect != configured_) dialect_ = config.dialect;  // a changed setting starts over
   configured_ = config.dialect;
@@ -41,7 +43,11 @@ std::string Api::url(std::string_view path) const { return base_ + std::string(p
 
 effect::HttpRequest Api::messages_request(RequestId id, std::string_view session_id, const MessagesQuery& query,
                                           const std::optional<std::string>& token) const {
-  std::string target = url("/api/session/" + percent_encode(session_id) + "/messages?limit=" +
+  std::string path = messages_path_;
+  if (const auto at = path.find("{session}"); at != std::string::npos) {
+    path.replace(at, 9, percent_encode(session_id));
+  }
+  std::string target = url(path + (path.find('?') == std::string::npos ? "?" : "&") + "limit=" +
                            std::to_string(query.limit));
   if (query.since) target += "&since=" + percent_encode(*query.since);
   // Never to a backend that is not known to take it: a minimal backend may refuse the parameter.
@@ -53,7 +59,7 @@ effect::HttpRequest Api::auth_request(RequestId id, std::string_view socket_id, 
                                       const std::optional<std::string>& token) const {
   auto headers = headers_for(token);
   headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-  return effect::HttpRequest{id, "POST", url("/api/pusher/auth"), std::move(headers),
+  return effect::HttpRequest{id, "POST", url(auth_path_), std::move(headers),
                              "socket_id=" + percent_encode(socket_id) + "&channel_name=" + percent_encode(channel)};
 }
 

@@ -88,6 +88,8 @@ void Engine::on(const input::Configure& in, Millis now) {
   else if (in.config.max_reconnect_attempts < 0) problem = "max_reconnect_attempts must not be negative";
   else if (in.config.probe_interval < 1'000) problem = "probe_interval must be at least 1000 ms";
   else if (in.config.gap_retry < 1'000) problem = "gap_retry must be at least 1000 ms";
+  else if (in.config.messages_path.find("{session}") == std::string::npos) problem = "messages_path must contain {session}";
+  else if (in.config.auth_path.empty() || in.config.auth_path[0] != '/') problem = "auth_path must start with /";
   if (!problem.empty()) {
     report(ErrorCode::BadConfig, "configuration refused: " + problem);
     return;

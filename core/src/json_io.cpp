@@ -78,7 +78,8 @@ Result<Config, DecodeError> config_from(const json& doc) {
       .get("requestTimeoutMs", c.request_timeout).get("typingTimeoutMs", c.typing_timeout)
       .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check).get("gapGraceMs", c.gap_grace).get("resyncIntervalMs", c.resync_interval)
       .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter)
-      .get("maxPageLimit", c.max_page_limit).get("probeIntervalMs", c.probe_interval).get("gapRetryMs", c.gap_retry);
+      .get("maxPageLimit", c.max_page_limit).get("probeIntervalMs", c.probe_interval).get("gapRetryMs", c.gap_retry)
+      .get("messagesPath", c.messages_path).get("authPath", c.auth_path);
   if (!r.error().empty()) return DecodeError{"config: " + r.error()};
   std::string dialect = to_string(c.dialect), typing = to_string(c.typing);
   r.get("dialect", dialect).get("typing", typing);
@@ -121,6 +122,8 @@ json config_json(const Config& c) {
           {"maxPageLimit", c.max_page_limit},
           {"probeIntervalMs", c.probe_interval},
           {"gapRetryMs", c.gap_retry},
+          {"messagesPath", c.messages_path},
+          {"authPath", c.auth_path},
           {"dialect", to_string(c.dialect)},
           {"typing", to_string(c.typing)}};
 }

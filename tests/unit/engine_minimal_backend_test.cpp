@@ -261,3 +261,34 @@ TEST(EngineMinimalBackend, PushIsProbedWithinTheProbeIntervalWhilePolling) {
 
 }  // namespace
 }  // namespace pushsync
+
+namespace pushsync {
+namespace {
+
+TEST(EngineRoutes, ConfiguredRoutesAreUsedForReadsAndAuth) {
+  testing::Harness h;
+  Config config = minimal_config();
+  config.messages_path = "/v2/chats/{session}/history";
+  config.auth_path = "/v2/realtime/auth";
+  h.start("s 1", config);
+  const auto auth = h.establish();
+  EXPECT_EQ(auth.url, "http://127.0.0.1:3000/v2/realtime/auth");
+  h.feed(input::HttpResult{auth.id, 200, R"({"auth":"pushsync-key:sig"})"});
+  h.frame(R"({"event":"pusher_internal:subscription_succeeded","channel":"private-session-s 1","data":"{}"})");
+  const auto read = testing::only<effect::HttpRequest>(h.last);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].url, "http://127.0.0.1:3000/v2/chats/s%201/history?limit=50");
+}
+
+TEST(EngineRoutes, AMessagesPathWithoutTheSessionIsRefused) {
+  testing::Harness h;
+  Config config = minimal_config();
+  config.messages_path = "/messages";
+  const auto effects = h.feed(input::Configure{config});
+  const auto errors = testing::only<effect::Error>(effects);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code, ErrorCode::BadConfig);
+}
+
+}  // namespace
+}  // namespace pushsync

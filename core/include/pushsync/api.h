@@ -60,6 +60,8 @@ class Api {
 
  private:
   std::string base_;
+  std::string messages_path_;
+  std::string auth_path_;
   BackendDialect configured_ = BackendDialect::Auto;
   BackendDialect dialect_ = BackendDialect::Auto;
   int max_limit_ = 100;

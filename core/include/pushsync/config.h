@@ -39,6 +39,10 @@ struct Config {
   /// The largest `limit` the backend honours: a catch-up that does not reach the cursor asks again
   /// with this many before it calls the rest a gap.
   int max_page_limit = 100;
+  /// The backend's routes: a team whose app server uses other paths sets them here. `{session}`
+  /// stands for the session id (percent-encoded).
+  std::string messages_path = "/api/session/{session}/messages";
+  std::string auth_path = "/api/pusher/auth";
   BackendDialect dialect = BackendDialect::Auto;
   TypingSource typing = TypingSource::Auto;
 
