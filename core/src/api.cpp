@@ -30,13 +30,21 @@ std::string percent_encode(std::string_view text) {
 }
 
 void Api::configure(const Config& config) {
-  base_ = config.api_base;
+  std::string base = config.api_base;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  // What was learnt holds for one backend under one setting: another server, other routes or
+  // another dialect setting start over.
+  const bool other_backend = base != base_ || config.messages_path != messages_path_ ||
+                             config.dialect != configured_ || config.max_page_limit != configured_max_;
+  base_ = std::move(base);
   messages_path_ = config.messages_path;
   auth_path_ = config.auth_path;
-  while (!base_.empty() && base_.back() == '/') base_.pop_back();
-  if (config.dialect != configured_) dialect_ = config.dialect;  // a changed setting starts over
   configured_ = config.dialect;
-  max_limit_ = config.max_page_limit < config.page_limit ? config.page_limit : config.max_page_limit;
+  configured_max_ = config.max_page_limit;
+  if (other_backend) {
+    dialect_ = config.dialect;
+    max_limit_ = config.max_page_limit < config.page_limit ? config.page_limit : config.max_page_limit;
+  }
 }
 
 std::string Api::url(std::string_view path) const { return base_ + std::string(path); }

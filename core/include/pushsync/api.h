@@ -65,6 +65,7 @@ class Api {
   BackendDialect configured_ = BackendDialect::Auto;
   BackendDialect dialect_ = BackendDialect::Auto;
   int max_limit_ = 100;
+  int configured_max_ = 0;
 };
 
 /// Form/URL encoding (RFC 3986 unreserved characters stay).
