@@ -17,6 +17,7 @@ const FIGURES: Array<[key: string, label: string]> = [
   ['socketId', 'Socket id'],
   ['session', 'Session'],
   ['messages', 'Messages'],
+  ['gaps', 'Not loadable (gaps)'],
   ['workerStarts', 'Worker starts'],
   ['engineStarts', 'Engine starts'],
   ['views', 'Open views'],
@@ -103,6 +104,9 @@ export class DebugPanel {
     show('socketId', figures?.socketId || '—');
     show('session', state.sessionId || '—');
     show('messages', String(state.messages.length));
+    const missing = state.gaps.reduce((sum, gap) => sum + (gap.missing ?? 0), 0);
+    const unknown = state.gaps.some((gap) => gap.missing === null);
+    show('gaps', state.gaps.length === 0 ? 'none' : `${missing}${unknown ? '+' : ''} in ${state.gaps.length}`);
     show('workerStarts', String(figures?.workerStarts ?? 0));
     show('engineStarts', String(figures?.engineStarts ?? 0));
     show('views', String(figures?.views ?? 0));

@@ -1,6 +1,7 @@
 // The selected session's messages, in the engine's order: role, content (as text, never markup),
 // status, sequence number, time, and the error of a failed message. Nodes are keyed by message id
-// and moved rather than rebuilt, so a diff of one message touches one node.
+// and moved rather than rebuilt, so a diff of one message touches one node. A gap (messages the
+// backend could not give) is shown where it is, before the message it precedes.
 import type { Message } from 'pushsync';
 import { el, setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';
@@ -10,6 +11,7 @@ const STICKY_BOTTOM_PX = 48;
 
 export class MessageListView {
   private readonly nodes = new Map<string, HTMLLIElement>();
+  private readonly gapNodes = new Map<string, HTMLLIElement>();
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -18,7 +20,7 @@ export class MessageListView {
     private readonly state: ViewState,
   ) {
     state.on((change) => {
-      if (change === 'snapshot' || change === 'messages' || change === 'session') this.render();
+      if (change === 'snapshot' || change === 'messages' || change === 'session' || change === 'gaps') this.render();
     });
   }
 
@@ -26,9 +28,25 @@ export class MessageListView {
     const { scroller } = this;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICKY_BOTTOM_PX;
     const seen = new Set<string>();
+    const gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
+    const gapsSeen = new Set<string>();
     let previous: HTMLLIElement | null = null;
     for (const message of this.state.messages) {
       seen.add(message.messageId);
+      const gap = gapBefore.get(message.messageId);
+      if (gap) {
+        gapsSeen.add(gap.beforeId);
+        let marker = this.gapNodes.get(gap.beforeId);
+        if (!marker) {
+          marker = el('li', { className: 'gap' });
+          this.gapNodes.set(gap.beforeId, marker);
+        }
+        marker.dataset['missing'] = gap.missing === null ? '' : String(gap.missing);
+        setText(marker, gapText(gap.afterId === '', gap.missing));
+        const at: ChildNode | null = previous ? previous.nextSibling : this.list.firstChild;
+        if (at !== marker) this.list.insertBefore(marker, at);
+        previous = marker;
+      }
       let node = this.nodes.get(message.messageId);
       if (!node) {
         node = createNode();
@@ -44,11 +62,22 @@ export class MessageListView {
       node.remove();
       this.nodes.delete(id);
     }
+    for (const [id, node] of this.gapNodes) {
+      if (gapsSeen.has(id)) continue;
+      node.remove();
+      this.gapNodes.delete(id);
+    }
     const empty = this.state.messages.length === 0;
     this.emptyNote.hidden = !empty;
     setText(this.emptyNote, this.state.sessionId ? 'No messages yet. Say something!' : 'Pick a chat, or start a new one.');
     if (atBottom) scroller.scrollTop = scroller.scrollHeight;
   }
+}
+
+function gapText(older: boolean, missing: number | null): string {
+  const count = missing === null ? 'Some' : String(missing);
+  const noun = missing === 1 ? 'message' : 'messages';
+  return older ? `${count} older ${noun} not loaded` : `${count} ${noun} could not be loaded here; trying again later`;
 }
 
 function createNode(): HTMLLIElement {

@@ -3,7 +3,7 @@
 // order, figures), then only changes: the engine's message diffs with the message objects they
 // carry, state, typing, session and figure updates. Requests carry an id; the worker answers each
 // with one `reply`.
-import type { ConnectionState, Counters, Message, MessagesDiff, StateCode } from 'pushsync';
+import type { ConnectionState, Counters, Gap, Message, MessagesDiff, StateCode } from 'pushsync';
 
 export const PORT_NAME = 'pushsync-view';
 
@@ -61,6 +61,8 @@ export interface Snapshot {
   sessionId: string;
   typing: Typing;
   messages: Message[];
+  /** Where the backend could not give messages, and how many (shown at their place in the chat). */
+  gaps: Gap[];
   figures: Figures;
   account: Account;
   errors: ErrorNote[];
@@ -79,6 +81,7 @@ export type ToView =
   | ({ type: 'state' } & ViewStateInfo)
   | { type: 'session'; sessionId: string }
   | { type: 'messages'; diff: MessagesDiff; inserted: Message[]; updated: Message[] }
+  | { type: 'gaps'; gaps: Gap[] }
   | ({ type: 'typing'; sessionId: string } & Typing)
   | { type: 'figures'; figures: Figures }
   | ({ type: 'account' } & Account)

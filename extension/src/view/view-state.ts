@@ -1,10 +1,10 @@
 // A view's copy of what the worker knows: replaced by each snapshot, then kept current by the
 // changes that follow it. Components subscribe and redraw the part that changed.
-import type { Message } from 'pushsync';
+import type { Gap, Message } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
 import type { Account, ErrorNote, Figures, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
 
-export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'typing' | 'figures' | 'account' | 'error' | 'link';
+export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'gaps' | 'typing' | 'figures' | 'account' | 'error' | 'link';
 
 const KEPT_ERRORS = 10;
 
@@ -13,6 +13,7 @@ export class ViewState {
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
   messages: Message[] = [];
+  gaps: Gap[] = [];
   figures: Figures | null = null;
   account: Account = { loggedIn: false, email: '' };
   errors: ErrorNote[] = [];
@@ -39,6 +40,7 @@ export class ViewState {
         this.sessionId = message.sessionId;
         this.typing = message.typing;
         this.messages = [...message.messages];
+        this.gaps = [...message.gaps];
         this.figures = message.figures;
         this.account = message.account;
         this.errors = [...message.errors];
@@ -58,6 +60,10 @@ export class ViewState {
         this.emit('messages');
         return fits;
       }
+      case 'gaps':
+        this.gaps = [...message.gaps];
+        this.emit('gaps');
+        return true;
       case 'typing':
         this.typing = { isTyping: message.isTyping, context: message.context };
         this.emit('typing');

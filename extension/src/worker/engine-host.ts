@@ -127,6 +127,7 @@ export class EngineHost {
       sessionId: this.model.sessionId,
       typing: this.model.typing,
       messages: this.model.messages,
+      gaps: this.model.gaps,
       figures: this.currentFigures(),
       account: { loggedIn: this.token !== null, email: this.account },
       errors: this.model.errors,
@@ -240,6 +241,11 @@ export class EngineHost {
         this.model.noteError('glue', 'the message list drifted from the engine and was reloaded');
         this.broadcast({ type: 'snapshot', ...this.snapshot() });
       }
+    });
+    sync.on('gaps', ({ gaps }) => {
+      if (!live()) return;
+      this.model.gaps = gaps;
+      this.broadcast({ type: 'gaps', gaps });
     });
     sync.on('typing', ({ sessionId, isTyping, context }) => {
       if (!live()) return;

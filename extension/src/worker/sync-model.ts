@@ -2,7 +2,7 @@
 // selected session, typing, the recent errors and the ordered messages (a copy built from the
 // event diffs, so that a view's snapshot and the diffs it receives afterwards always fit together,
 // even while the glue's own list is already ahead of the events still queued).
-import type { Message, MessagesDiff } from 'pushsync';
+import type { Gap, Message, MessagesDiff } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
 import type { ErrorNote, Typing, ViewStateInfo } from '../shared/protocol.js';
 
@@ -15,6 +15,7 @@ export class SyncModel {
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
   messages: Message[] = [];
+  gaps: Gap[] = [];
   errors: ErrorNote[] = [];
 
   /** Returns false when the copy drifted and was replaced from `fallback` (views need a snapshot). */
@@ -35,5 +36,6 @@ export class SyncModel {
     this.state = STARTING;
     this.typing = { isTyping: false, context: '' };
     this.messages = [];
+    this.gaps = [];
   }
 }
