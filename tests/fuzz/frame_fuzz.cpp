@@ -6,7 +6,8 @@
 // else: no crash, no abort, no hang, no sanitizer report. What is accepted is also well formed:
 // - an accepted frame, encoded again with encode_frame, decodes to the same event, channel, data;
 // - an accepted event is the alternative its name promises, and a new_message holds a message
-//   the store can order (non-empty id, sequence >= 1, timestamp_ms == parse of its timestamp);
+//   the store can order (non-empty id, sequence >= 1 or 0 for none, timestamp_ms == parse of its
+//   timestamp);
 // - connection_established's activity timeout is within 1..3600 s;
 // - the fast decode path (core/src/json_scanner.h) and the general one (nlohmann) agree exactly,
 //   on frames and on new_message payloads, whichever path answered.
@@ -32,7 +33,7 @@ void check(bool condition) {
 
 void check_message(const Message& m) {
   check(!m.id.empty());
-  check(m.sequence >= 1);
+  check(m.sequence >= 0);
   check(!m.status.empty());
   const auto ms = parse_iso8601_ms(m.timestamp);
   check(ms.has_value() && *ms == m.timestamp_ms);

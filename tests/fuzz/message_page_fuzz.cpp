@@ -3,10 +3,10 @@
 // Invariant: for any bytes, decode_message_page and decode_persisted_state parse them or report a
 // DecodeError. Nothing else: no crash, no abort, no hang, no sanitizer report. What is accepted is
 // also well formed:
-// - every message of an accepted page has a non-empty id, a sequence >= 1, a status, and a
-//   timestamp_ms equal to the parse of its timestamp;
+// - every message of an accepted page has a non-empty id, a sequence >= 1 or 0 (none sent), a
+//   status, and a timestamp_ms equal to the parse of its timestamp; every skipped entry is named;
 // - merged into a small MessageStore (so the cap evicts), the page leaves the store sorted by
-//   (sequence, timestamp, id), free of duplicate ids, within capacity, with at/position_of/find
+//   (timestamp, sequence, id), free of duplicate ids, within capacity, with at/position_of/find
 //   in agreement;
 // - an accepted persisted state has a cursor >= 0 and survives encode then decode unchanged.
 // A violation calls __builtin_trap(), which libFuzzer reports as a crash with the input.
@@ -34,8 +34,8 @@ void check_store(const MessageStore& store) {
   for (std::size_t i = 0; i < store.size(); ++i) {
     const Message& m = store.at(i);
     if (previous) {
-      check(std::tie(previous->sequence, previous->timestamp_ms, previous->id) <
-            std::tie(m.sequence, m.timestamp_ms, m.id));
+      check(std::tie(previous->timestamp_ms, previous->sequence, previous->id) <
+            std::tie(m.timestamp_ms, m.sequence, m.id));
     }
     check(store.position_of(m.id) == i);
     check(store.find(m.id) == &m);
@@ -55,11 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   if (const auto page = decode_message_page(text)) {
     MessageStore store(8);
     for (const Message& m : page.value().messages) {
-      check(!m.id.empty() && m.sequence >= 1 && !m.status.empty());
+      check(!m.id.empty() && m.sequence >= 0 && !m.status.empty());
       const auto ms = parse_iso8601_ms(m.timestamp);
       check(ms.has_value() && *ms == m.timestamp_ms);
       store.merge(m);
     }
+    for (const DecodeError& skipped : page.value().rejected) check(!skipped.what.empty());
     check_store(store);
     // The same page again changes nothing.
     const std::size_t size_before = store.size();
