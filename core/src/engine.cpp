@@ -56,7 +56,7 @@ Effects Engine::handle(const Input& input, Millis now) {
   changes_.evicted_before = store_.evicted();
   std::visit([&](const auto& in) { on(in, now); }, input);
   reconcile(now);
-  arm_derived_timers(now);
+  arm_derived_timers();
   publish_changes();
   publish_state();
   maybe_persist(now, false);
@@ -65,8 +65,7 @@ Effects Engine::handle(const Input& input, Millis now) {
 
 // The timers that follow from state rather than from one event: set here, after every input, so
 // the table always says what the engine waits for.
-void Engine::arm_derived_timers(Millis now) {
-  (void)now;
+void Engine::arm_derived_timers() {
   link_.arm_heartbeat(visible_, io());
   // A poll that falls due while another read is in flight waits for it (its end reschedules).
   timers_.set_or_clear(Timer::Poll, sync_ || poll_wanted_ ? std::nullopt : polling_.due());
@@ -172,7 +171,7 @@ void Engine::on(const input::SetToken& in, Millis now) {
 }
 
 void Engine::on(const input::Visibility& in, Millis now) {
-  // Only a visible host wants the keepalive (see activity_interval); a view that opens wants
+  // Only a visible host wants the keepalive (PushLink::arm_heartbeat); a view that opens wants
   // fresh messages now, and push now if it is down (the roadmap's visibility event).
   const bool opened = in.visible && !visible_;
   visible_ = in.visible;
@@ -210,9 +209,7 @@ void Engine::on(const input::Refresh& in, Millis now) {
 
 void Engine::on(const input::SocketOpened& in, Millis now) {
   (void)now;
-  auto& socket = link_.socket();
-  if (!link_.owns(in.socket) || socket->phase != PushLink::Socket::Phase::Opening) return;
-  socket->phase = PushLink::Socket::Phase::Open;
+  link_.opened(in.socket);
 }
 
 void Engine::on(const input::SocketClosed& in, Millis now) {

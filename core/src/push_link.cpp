@@ -118,6 +118,10 @@ void PushLink::send(std::string text, Io io) const {
   io.out.push_back(effect::SendFrame{socket_->id, std::move(text)});
 }
 
+void PushLink::opened(SocketId id) {
+  if (owns(id) && socket_->phase == Socket::Phase::Opening) socket_->phase = Socket::Phase::Open;
+}
+
 void PushLink::frame_received(Millis now) {
   if (!socket_) return;
   if (socket_->phase == Socket::Phase::Opening) socket_->phase = Socket::Phase::Open;  // a frame proves it

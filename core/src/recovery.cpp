@@ -35,6 +35,7 @@ void Recovery::complete_through(std::int64_t newest) {
 }
 
 void Recovery::set_unsettled(std::int64_t sequence, bool unsettled) {
+  if (sequence <= 0) return;  // without a number it cannot move a sequence cursor
   if (unsettled) unsettled_.insert(sequence); else unsettled_.erase(sequence);
 }
 

@@ -160,3 +160,29 @@ TEST(Recovery, PositionIsKeptAsGiven) {
 
 }  // namespace
 }  // namespace pushsync
+
+namespace pushsync {
+namespace {
+
+TEST(Recovery, AnUnnumberedPendingMessageDoesNotMoveTheSyncStart) {
+  Recovery recovery;
+  for (std::int64_t s = 1; s <= 5; ++s) recovery.stored(s);
+  recovery.set_unsettled(0, true);
+  EXPECT_FALSE(recovery.has_unsettled());
+  EXPECT_EQ(recovery.sync_from(), 5);
+  recovery.set_unsettled(3, true);
+  EXPECT_EQ(recovery.sync_from(), 2);
+}
+
+TEST(Recovery, KnownThroughOnlyMovesForward) {
+  Recovery recovery;
+  EXPECT_EQ(recovery.known_through(), std::nullopt);
+  recovery.known_through(500);
+  recovery.known_through(400);
+  EXPECT_EQ(recovery.known_through(), 500);
+  recovery.reset();
+  EXPECT_EQ(recovery.known_through(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace pushsync

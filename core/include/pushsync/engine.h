@@ -147,7 +147,7 @@ class Engine {
   std::optional<StateReason> fallback_reason() const;
   void switch_session(const std::string& session_id);
   void maybe_persist(Millis now, bool force);
-  void arm_derived_timers(Millis now);
+  void arm_derived_timers();
   PushLink::Io io() { return PushLink::Io{timers_, out_, random_}; }
 
   // REST reads (engine_reads.cpp).

@@ -89,6 +89,8 @@ class PushLink {
 
   /// Sends a frame, but only on an open socket: "already CLOSING or CLOSED" cannot happen.
   void send(std::string text, Io io) const;
+  /// The host reports socket `id` open (ignored for any other socket).
+  void opened(SocketId id);
   /// Any frame: the socket is alive.
   void frame_received(Millis now);
   /// `connection_established`: the heartbeat can start.
