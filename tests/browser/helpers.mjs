@@ -61,6 +61,9 @@ export async function until(check, { timeoutMs = 10_000, intervalMs = 100, what 
  * Starts Sockudo and the app server with toolchain/stack in a run folder of their own, on free ports.
  * `stop()` brings everything down and removes the folder; `stopSockudo()` kills just Sockudo (by the
  * PID in the run folder) and `up()` brings back what is missing.
+ * `extraEnv` may choose the server's profile (`PUSHSYNC_SERVER_PROFILE=roadmap` and its knobs,
+ * docs/server.md); the start fails when the server does not report the profile asked for, and
+ * `health` is its /api/health answer.
  */
 export async function startStack(extraEnv = {}) {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushsync-browser-stack-'));
@@ -82,11 +85,20 @@ export async function startStack(extraEnv = {}) {
     throw new Error(`toolchain/stack up failed:\n${error.stdout ?? ''}${error.stderr ?? error}`);
   }
   const apiBase = `http://127.0.0.1:${env.PORT}`;
+  // A test of the roadmap profile must not pass against a full server by accident.
+  const profile = (env.PUSHSYNC_SERVER_PROFILE ?? 'full').toLowerCase();
+  const health = await restCall(apiBase)('GET', '/api/health').catch((error) => ({ error: String(error) }));
+  if (health?.profile !== profile) {
+    await stack('down').catch(() => {});
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw new Error(`the stack's server plays profile ${JSON.stringify(health?.profile)}, not ${JSON.stringify(profile)}: ${JSON.stringify(health)}`);
+  }
   return {
     runDir,
     apiBase,
+    health,
     sockudoPort: Number(env.SOCKUDO_PORT),
-    api: apiClient(apiBase),
+    api: apiClient(apiBase, { minimal: profile === 'roadmap' }),
     up: () => stack('up'),
     async stopSockudo() {
       const pid = Number(fs.readFileSync(path.join(runDir, 'sockudo.pid'), 'utf8'));
@@ -110,18 +122,35 @@ function alive(pid) {
   }
 }
 
-/** The app server's REST routes the tests use directly (as another client, and as admin). */
-export function apiClient(apiBase) {
+/**
+ * The app server's REST routes the tests use directly (as another client, and as admin).
+ * `minimal`: the server plays the roadmap profile, whose message reads take `limit` and `since` only.
+ */
+export function apiClient(apiBase, { minimal = false } = {}) {
   const call = restCall(apiBase);
   return {
     call,
     login: async ({ email, password } = ALICE) => (await call('POST', '/api/auth/login', { body: { email, password } })).accessToken,
     createSession: async (token, title) => (await call('POST', '/api/sessions', { token, body: title ? { title } : {} })).sessionId,
-    /** Stores messages as the server's admin and pushes them: `contents` is a list of strings. */
-    adminPost: async (sessionId, contents) =>
-      (await call('POST', `/api/admin/session/${sessionId}/messages`, { admin: true, body: { messages: contents.map((content) => ({ content })) } })).messages,
-    /** Every message of a session, in order (paged). */
+    /**
+     * Stores messages as the server's admin and pushes them: `contents` is a list of strings, the
+     * messages the assistant's unless `role` says otherwise (the roadmap profile pushes only the
+     * user's).
+     */
+    adminPost: async (sessionId, contents, { role } = {}) =>
+      (await call('POST', `/api/admin/session/${sessionId}/messages`, {
+        admin: true,
+        body: { messages: contents.map((content) => (role ? { role, content } : { content })) },
+      })).messages,
+    /** Sends a user's message the way every client does, and answers when the assistant's turn is over. */
+    interact: (token, sessionId, content) => call('POST', '/api/agent/interact', { token, body: { sessionId, content } }),
+    /** Every message of a session, in order (paged; one page of at most 100 on a minimal server). */
     async messages(token, sessionId) {
+      if (minimal) {
+        const { messages } = await call('GET', `/api/session/${sessionId}/messages?limit=100`, { token });
+        if (messages.length >= 100) throw new Error(`session ${sessionId}: more messages than one page of a minimal server can prove`);
+        return messages;
+      }
       const all = [];
       for (let after = 0; ; ) {
         const page = await call('GET', `/api/session/${sessionId}/messages?limit=200&afterSequence=${after}`, { token });
