@@ -4,6 +4,8 @@
 #include <cassert>
 #include <nlohmann/json.hpp>
 
+#include "json_limits.h"
+
 #include "pushsync/persisted_state.h"
 
 namespace pushsync {
@@ -52,12 +54,14 @@ const std::string& Engine::socket_id() const {
 
 Effects Engine::handle(const Input& input, Millis now) {
   out_.clear();
+  const Typing typing_before = typing_.current();
   changes_ = Changes{};
   changes_.evicted_before = store_.evicted();
   std::visit([&](const auto& in) { on(in, now); }, input);
   reconcile(now);
   arm_derived_timers();
   publish_changes();
+  publish_typing(typing_before);
   publish_state();
   maybe_persist(now, false);
   return std::move(out_);
@@ -145,7 +149,7 @@ void Engine::switch_session(const std::string& session_id) {
   loaded_ = false;
   resync_wanted_ = !session_id.empty();
   polling_.stop();
-  publish_typing(typing_.expire());
+  typing_.expire();
   typing_.reset();
   changes_ = Changes{};
   changes_.reset = true;
@@ -307,7 +311,7 @@ void Engine::on_resume_result(const Frame& frame, bool success) {
   bool recovered = false;
   if (success) {
     // `{"recovered":[{"channel", ...}], "failed":[...]}`: the aggregate answer, always sent.
-    const auto doc = nlohmann::json::parse(frame.data, nullptr, false);
+    const auto doc = parse_bounded(frame.data);
     if (doc.is_object()) {
       if (const auto list = doc.find("recovered"); list != doc.end() && list->is_array()) {
         for (const auto& item : *list) {
@@ -370,13 +374,13 @@ void Engine::apply(const AppEvent& event, Millis now) {
                    if (e.session_id == session_id_) out_.push_back(effect::SessionChanged{e.session_id, e.status});
                  },
                  [&](const TypingEvent& e) {
-                   if (e.session_id == session_id_) publish_typing(typing_.server_event(e.is_typing, e.context, now));
+                   if (e.session_id == session_id_) typing_.server_event(e.is_typing, e.context, now);
                  },
                  [&](const InteractResponseEvent& e) {
                    if (e.session_id != session_id_) return;
                    ++counters_.replies;
                    out_.push_back(effect::InteractResponse{e.session_id, e.data});
-                   publish_typing(typing_.turn_done());
+                   typing_.turn_done();
                    // The turn is over: read what is new (the assistant's message is not pushed by
                    // every backend), and statuses are final even if an update was missed.
                    resync_wanted_ = true;
@@ -401,7 +405,7 @@ void Engine::apply_message(Message message, bool live, Millis now) {
       // The turn inferred: a user's message that is the newest starts it, anything newer ends it.
       const Message* newest = store_.newest();
       if (live && loaded_ && newest && newest->id == id) {
-        publish_typing(from_user ? typing_.user_message(now) : typing_.turn_done());
+        if (from_user) typing_.user_message(now); else typing_.turn_done();
       }
       break;
     }
@@ -505,7 +509,7 @@ void Engine::on(const input::Tick& in, Millis now) {
     sync_failed(lost, now);
   }
   if (timers_.fire(Timer::RefreshTimeout, now)) refresh_.reset();
-  if (timers_.fire(Timer::Typing, now)) publish_typing(typing_.expire());
+  if (timers_.fire(Timer::Typing, now)) typing_.expire();
   if (timers_.fire(Timer::Persist, now)) maybe_persist(now, true);
 }
 
@@ -549,7 +553,7 @@ void Engine::reconcile(Millis now) {
     sync_.reset();
     refresh_.reset();
     subscription_.reset();
-    publish_typing(typing_.expire());
+    typing_.expire();
     return;
   }
   const bool can_push = push_configured() && token_ && !link_.refused();
@@ -636,12 +640,13 @@ void Engine::report(ErrorCode code, std::string message) {
   out_.push_back(effect::Error{code, std::move(message)});
 }
 
-void Engine::publish_typing(bool changed) {
-  if (!changed) return;
+// Once per call, after the messages: a read that brings the user's message and the answer
+// together shows no typing at all, and a view never shows "typing" before the message.
+void Engine::publish_typing(const Typing& before) {
   const Typing& now = typing_.current();
+  if (now == before) return;
   out_.push_back(effect::TypingChanged{session_id_, now.is_typing, now.context});
 }
-
 void Engine::publish_state() {
   ConnectionState next;
   StateReason why = StateReason::None;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_limits.h"
+
 #include "json_scanner.h"
 #include "json_text.h"
 #include "decoders.h"
@@ -69,7 +71,7 @@ class Fields {
 };
 
 std::optional<json> parse_object(std::string_view text) {
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json doc = parse_bounded(text);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   return doc;
 }
@@ -194,6 +196,7 @@ Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::stri
 
 Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, std::string_view data) {
   const std::string where(event);
+  if (!within_depth(data)) return DecodeError{where + ": payload nests arrays or objects too deeply"};
   const auto doc = parse_object(data);
   if (!doc) return DecodeError{where + ": payload is not a JSON object"};
   Fields f(*doc, where);
@@ -239,6 +242,7 @@ Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, s
 }
 
 Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
+  if (!within_depth(body)) return DecodeError{"messages response: nests arrays or objects too deeply"};
   const auto doc = parse_object(body);
   if (!doc) return DecodeError{"messages response: not a JSON object"};
   const auto messages = doc->find("messages");

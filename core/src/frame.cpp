@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "json_limits.h"
+
 #include "json_scanner.h"
 #include "json_text.h"
 #include "decoders.h"
@@ -17,6 +19,7 @@ const char* to_string(FrameError error) {
     case FrameError::NotAnObject: return "frame is not a JSON object";
     case FrameError::MissingEvent: return "frame has no string 'event'";
     case FrameError::BadField: return "frame field has the wrong type";
+    case FrameError::TooDeep: return "frame nests arrays or objects too deeply";
   }
   return "unknown frame error";
 }
@@ -94,7 +97,8 @@ Result<Frame, FrameError> decode_frame(std::string_view text) {
 }
 
 Result<Frame, FrameError> decode_frame_general(std::string_view text) {
-  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!within_depth(text)) return FrameError::TooDeep;
+  const json doc = parse_bounded(text);
   if (doc.is_discarded()) return FrameError::NotJson;
   if (!doc.is_object()) return FrameError::NotAnObject;
   const auto event = doc.find("event");

@@ -3,6 +3,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "json_limits.h"
+
 #include "json_text.h"
 
 namespace pushsync {
@@ -134,7 +136,7 @@ json message_json(const Message& m) {
   if (m.sequence > 0) out["sequenceNumber"] = m.sequence;  // absent when the backend sent none
   if (!m.updated_at.empty()) out["updatedAt"] = m.updated_at;
   if (m.action_payload) {
-    json payload = json::parse(*m.action_payload, nullptr, false);
+    json payload = parse_bounded(*m.action_payload);
     out["actionPayload"] = payload.is_discarded() ? json(*m.action_payload) : payload;
   }
   if (m.error) out["error"] = {{"code", m.error->code}, {"message", m.error->message}};
@@ -144,7 +146,7 @@ json message_json(const Message& m) {
 }  // namespace
 
 Result<Config, DecodeError> config_from_json(std::string_view text) {
-  const json doc = json::parse(text, nullptr, false);
+  const json doc = parse_bounded(text);
   if (doc.is_discarded()) return DecodeError{"config: not valid JSON"};
   return config_from(doc);
 }
@@ -154,7 +156,7 @@ std::string config_to_json(const Config& config) { return to_text(config_json(co
 std::string message_to_json(const Message& message) { return to_text(message_json(message)); }
 
 Result<Input, DecodeError> input_from_json(std::string_view text) {
-  const json doc = json::parse(text, nullptr, false);
+  const json doc = parse_bounded(text);
   if (doc.is_discarded() || !doc.is_object()) return DecodeError{"input: not a JSON object"};
   std::string type;
   Reader r(doc);
@@ -342,7 +344,7 @@ json effect_json(const Effect& e) {
               return json{{"type", "gaps"}, {"sessionId", x.session_id}, {"gaps", gaps}};
             },
             [](const effect::InteractResponse& x) {
-              const json data = json::parse(x.data, nullptr, false);
+              const json data = parse_bounded(x.data);
               return json{{"type", "interactResponse"}, {"sessionId", x.session_id},
                           {"data", data.is_discarded() ? json(x.data) : data}};
             },

@@ -1,5 +1,7 @@
 #include "json_scanner.h"
 
+#include "json_limits.h"
+
 namespace pushsync::scan {
 
 namespace {
@@ -215,11 +217,14 @@ bool Scanner::skip_value() {
       return string_value(ignored);
     }
     case '{': {
-      if (!begin_object()) return false;
+      // Deeper than any frame needs: not handled here (the general path refuses it, bounded).
+      if (depth_ >= kMaxJsonDepth || !begin_object()) return fail();
+      ++depth_;
       std::string_view key;
       while (next_key(key)) {
         if (!skip_value()) return false;
       }
+      --depth_;
       return ok_;
     }
     case 't':

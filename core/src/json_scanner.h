@@ -45,6 +45,7 @@ class Scanner {
   const char* end_;
   bool ok_ = true;
   bool first_ = true;  // no comma before the first key of the current object
+  int depth_ = 0;      // objects skipped inside one another (bounded: see json_limits.h)
 };
 
 }  // namespace pushsync::scan

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_limits.h"
+
 #include "json_text.h"
 
 namespace pushsync {
@@ -18,7 +20,7 @@ std::string encode_persisted_state(const PersistedState& state) {
 }
 
 Result<PersistedState, DecodeError> decode_persisted_state(std::string_view text) {
-  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_bounded(text);
   if (doc.is_discarded() || !doc.is_object()) return DecodeError{"persisted state: not a JSON object"};
   const auto version = doc.find("v");
   if (version == doc.end() || !version->is_number_integer()) return DecodeError{"persisted state: no version"};

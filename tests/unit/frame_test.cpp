@@ -148,12 +148,13 @@ TEST(DecodeFrame, SerialBeyondInt64IsRefusedNotWrapped) {
 TEST(DecodeFrame, EveryErrorHasItsOwnDescription) {
   std::set<std::string> texts;
   for (const FrameError error :
-       {FrameError::NotJson, FrameError::NotAnObject, FrameError::MissingEvent, FrameError::BadField}) {
+       {FrameError::NotJson, FrameError::NotAnObject, FrameError::MissingEvent, FrameError::BadField,
+        FrameError::TooDeep}) {
     const std::string text = to_string(error);
     EXPECT_FALSE(text.empty());
     texts.insert(text);
   }
-  EXPECT_EQ(texts.size(), 4u);
+  EXPECT_EQ(texts.size(), 5u);
 }
 
 // Random bytes and random mutations of real frames: decode_frame answers with a value or an error,

@@ -167,7 +167,7 @@ class Engine {
   void report(ErrorCode code, std::string message);
   void publish_state();
   void publish_changes();
-  void publish_typing(bool changed);
+  void publish_typing(const Typing& before);
 
   Config config_;
   Api api_;

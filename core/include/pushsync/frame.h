@@ -34,6 +34,7 @@ enum class FrameError {
   NotAnObject,   ///< valid JSON, but not an object
   MissingEvent,  ///< no string `event` field
   BadField,      ///< `channel`, `user_id` or a V2 field has the wrong type
+  TooDeep,       ///< arrays or objects nested deeper than any frame of this protocol (a stack attack)
 };
 
 const char* to_string(FrameError error);

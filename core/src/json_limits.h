@@ -1,0 +1,45 @@
+// Internal: what a peer can make the JSON decoders do. nlohmann parses, copies and destroys values
+// recursively, so a frame of 100,000 nested arrays (200 KB) overflows the stack (natively; the
+// WASM stack is smaller still). Every text from outside is checked by a flat pre-scan first, and a
+// value nested deeper than a chat ever needs is refused before any recursion starts.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+namespace pushsync {
+
+/// Far deeper than any payload of this protocol (actionPayload included), far below what the
+/// smallest stack survives (the WASM module: see tests/unit/json_limits_test.cpp).
+inline constexpr int kMaxJsonDepth = 64;
+
+/// True when no array or object in `text` nests deeper than `max_depth` (strings are skipped,
+/// escapes included). Linear, no recursion; says nothing about whether `text` is valid JSON.
+inline bool within_depth(std::string_view text, int max_depth = kMaxJsonDepth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+/// nlohmann's parse, without exceptions and bounded: discarded when `text` is not JSON or nests
+/// deeper than kMaxJsonDepth.
+inline nlohmann::json parse_bounded(std::string_view text) {
+  if (!within_depth(text)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace pushsync
