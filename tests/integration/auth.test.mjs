@@ -29,7 +29,7 @@ test('Bob\'s token cannot subscribe to Alice\'s session: polling "Auth failed", 
   const c = client(stack, { token: stack.bob, engineConfig });
   c.sync.selectSession(sessionId);
   await waitFor(() => c.sync.state().state === 'polling', { what: 'polling', detail: c.describe });
-  assert.deepEqual(c.sync.state(), { state: 'polling', reason: 'Auth failed' });
+  assert.deepEqual(c.sync.state(), { state: 'polling', code: 'auth_failed', reason: 'Auth failed' });
 
   // Alice's session goes on while Bob's client keeps trying: background attempts at push (each
   // refused with 403) and polls (each refused with 403).
@@ -63,7 +63,7 @@ test('a missing token gives polling "No token", with no request and no socket; a
   const c = client(stack, { token: null, engineConfig });
   c.sync.selectSession(sessionId);
   await waitFor(() => c.sync.state().state === 'polling', { what: 'polling', detail: c.describe });
-  assert.deepEqual(c.sync.state(), { state: 'polling', reason: 'No token' });
+  assert.deepEqual(c.sync.state(), { state: 'polling', code: 'no_token', reason: 'No token' });
   // A negative check needs a window: half a second in which it could have asked (not a timing
   // assertion: a slow machine only makes the window less strict).
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -79,7 +79,7 @@ test('a missing token gives polling "No token", with no request and no socket; a
   // And a logout falls back again, closing the socket.
   c.sync.setToken(null);
   await waitFor(() => c.sync.state().state === 'polling', { what: 'polling after logout', detail: c.describe });
-  assert.deepEqual(c.sync.state(), { state: 'polling', reason: 'No token' });
+  assert.deepEqual(c.sync.state(), { state: 'polling', code: 'no_token', reason: 'No token' });
   await stack.waitSubscriptions({ [channelOf(sessionId)]: 0 });
 }));
 

@@ -58,35 +58,42 @@ test('a message stored by the server appears in the store, once, in order', fail
   assert.deepEqual(c.log.error, []);
 }));
 
-test('the interact flow: user message, typing on and off, the assistant message and its status, then a REST refresh', failures.wrap(async (t) => {
+test('the interact flow: user message, typing on and off, the assistant message and its status, then a catch-up of what is new', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
   const c = await connectedClient(sessionId);
   const mark = Math.max(0, ...[...c.log.messages, ...c.log.typing, ...c.requests].map((e) => e.n));
   const syncs = c.sync.counters().syncs;
+  const logFrom = stack.serverLog().length;
 
   const answer = await stack.api.call('POST', '/api/agent/interact', { token: stack.alice, body: { sessionId, content: 'hello pushsync' } });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   const { userMessage, assistantMessage, response } = answer.body;
   assert.equal(assistantMessage.status, 'success');
 
-  // interact_response, then the refresh it starts (GET messages without a cursor: the newest page).
-  const isRefresh = (r) => /\/messages\?limit=\d+$/.test(r.url);
-  await waitFor(() => c.log.interactResponse.length === 1 && c.requests.some((r) => isRefresh(r) && r.done),
-    { what: 'interact_response and the refresh after it', detail: c.describe });
+  // interact_response, then the catch-up it starts: only what is new (GET messages with `since`,
+  // the server time of the last complete read), not the newest page again.
+  const isCatchUp = (r) => r.n > mark && /\/messages\?limit=\d+&since=[^&]+$/.test(r.url);
+  await waitFor(() => c.log.interactResponse.length === 1 && c.requests.some((r) => isCatchUp(r) && r.n > c.log.interactResponse[0].n && r.done),
+    { what: 'interact_response and the catch-up after it', detail: c.describe });
   await assertConverges(stack, c, sessionId);
 
   const interact = c.log.interactResponse[0];
   assert.equal(interact.sessionId, sessionId);
   assert.deepEqual(interact.data, response);
-  const refresh = c.requests.find(isRefresh);
-  assert.ok(refresh.n > interact.n, 'the refresh comes after interact_response');
+  const refresh = c.requests.find((r) => isCatchUp(r) && r.n > interact.n);
   assert.equal(refresh.status, 200);
-  assert.ok(c.sync.counters().syncs > syncs, 'the refresh counts as a sync');
-  // The server saw it too: its request log has the refresh after the interact request.
-  const serverLog = stack.serverLog();
+  assert.ok(c.sync.counters().syncs > syncs, 'the catch-up counts as a sync');
+  assert.deepEqual(c.messageRequests().filter((r) => r.n > mark && !isCatchUp(r)).map((r) => r.url), [],
+    'no newest-page read during the turn');
+  const counters = c.sync.counters();
+  assert.equal(counters.replies, 1);
+  t.diagnostic(`the reply's catch-up read ${counters.replyMessages} message(s): ${refresh.url.replace(stack.url, '')}`);
+  assert.ok(counters.replyMessages <= 3, `a reply reads what is new, not a page: ${counters.replyMessages} messages`);
+  // The server saw it too: its request log has the catch-up after the interact request.
+  const serverLog = stack.serverLog().slice(logFrom);
   const interactLine = serverLog.indexOf('POST /api/agent/interact 200');
-  const refreshLine = serverLog.indexOf(`GET /api/session/${sessionId}/messages?limit=50 200`);
-  assert.ok(interactLine >= 0 && refreshLine > interactLine, 'server.log shows the refresh after the interact request');
+  const refreshLine = serverLog.search(new RegExp(`GET /api/session/${sessionId}/messages\\?limit=50&since=\\S+ 200`));
+  assert.ok(interactLine >= 0 && refreshLine > interactLine, 'server.log shows the catch-up after the interact request');
 
   // Typing: thinking, executing, verifying, then off.
   const typing = c.log.typing.filter((e) => e.n > mark);
@@ -104,7 +111,9 @@ test('the interact flow: user message, typing on and off, the assistant message 
     ['inserted', assistantMessage.messageId, 'pending'],
     ['updated', assistantMessage.messageId, 'success'],
   ]);
-  // Interleaved as the server ran the turn.
+  // Interleaved as the server ran the turn. "thinking" may come from the user's new_message
+  // itself (typing "auto" infers the turn from it, before the server's own typing event, which
+  // then changes nothing): published after the message, never before it.
   const at = (list, match) => list.find(match).n;
   const typingAt = (context) => at(typing, (e) => e.isTyping && e.context === context);
   const order = [
@@ -116,12 +125,42 @@ test('the interact flow: user message, typing on and off, the assistant message 
     ['assistant success', changes[2][3]],
     ['typing off', at(typing, (e) => !e.isTyping)],
     ['interact_response', interact.n],
-    ['refresh', refresh.n],
+    ['catch-up', refresh.n],
   ];
   for (let i = 1; i < order.length; i++) {
     assert.ok(order[i - 1][1] < order[i][1], `${order[i - 1][0]} before ${order[i][0]}: ${JSON.stringify(order)}`);
   }
   assert.deepEqual(c.sync.messages().map(essence), [userMessage, assistantMessage].map(essence));
+  assert.deepEqual(c.log.error, []);
+}));
+
+test('an assistant turn costs a handful of REST messages, not a page', failures.wrap(async (t) => {
+  const sessionId = await stack.api.createSession(stack.alice, 'reply cost');
+  // More than a page of history: a newest-page refresh after each reply would read 50 messages.
+  await stack.api.adminPost(sessionId, Array.from({ length: 80 }, (_, i) => `history ${i}`));
+  const c = await connectedClient(sessionId);
+  await assertConverges(stack, c, sessionId);
+  await waitFor(() => c.inFlight() === 0, { what: 'no request in flight' });
+  const before = c.sync.counters();
+  const turns = 10;
+  for (let i = 0; i < turns; i++) {
+    const answer = await stack.api.call('POST', '/api/agent/interact', { token: stack.alice, body: { sessionId, content: `cost ${i}` } });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    await waitFor(() => c.sync.counters().replies - before.replies === i + 1 && c.inFlight() === 0,
+      { what: `the catch-up after turn ${i}`, detail: c.describe });
+  }
+  const truth = await assertConverges(stack, c, sessionId);
+  assert.equal(truth.length, 80 + 2 * turns);
+  const after = c.sync.counters();
+  const replies = after.replies - before.replies;
+  const replyMessages = after.replyMessages - before.replyMessages;
+  const restMessages = after.restMessages - before.restMessages;
+  t.diagnostic(`${turns} turns: replies ${replies}, replyMessages ${replyMessages} (${(replyMessages / turns).toFixed(1)} a turn), ` +
+    `restMessages +${restMessages} (${(restMessages / turns).toFixed(1)} a turn; the session has ${truth.length}); dialect ${after.dialect}`);
+  assert.equal(after.dialect, 'paged');
+  assert.equal(replies, turns);
+  assert.ok(replyMessages <= 3 * turns, `replyMessages ${replyMessages} > 3 × ${turns}`);
+  assert.ok(restMessages <= 3 * turns, `restMessages grew by ${restMessages} over ${turns} turns (a page a turn would be ${50 * turns})`);
   assert.deepEqual(c.log.error, []);
 }));
 

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import Pusher from 'pusher';
 import { createSync } from '../../js-glue/dist/index.js';
 import { httpClient, roadmapEnv, ALICE, BOB, ADMIN_TOKEN } from '../server/helpers.mjs';
@@ -171,8 +172,13 @@ function portAnswers(port) {
 
 // ---- the server's side ---------------------------------------------------------------------------
 
-/** Every message of a session as the server has it (GET .../messages paged with afterSequence). */
+/**
+ * Every message of a session as the server has it: GET .../messages paged with afterSequence; for a
+ * server playing the roadmap profile, whose REST cannot hand out a whole session (no afterSequence,
+ * pages of at most maxLimit), the server's database itself (databaseMessages).
+ */
 export async function serverMessages(stack, sessionId, token = stack.alice) {
+  if (stack.health?.profile === 'roadmap') return databaseMessages(stack, sessionId);
   const all = [];
   for (let after = 0; ;) {
     const page = await stack.api.call('GET', `/api/session/${sessionId}/messages?limit=200&afterSequence=${after}`, { token });
@@ -180,6 +186,33 @@ export async function serverMessages(stack, sessionId, token = stack.alice) {
     all.push(...page.body.messages);
     if (!page.body.hasMore || page.body.messages.length === 0) return all;
     after = page.body.messages.at(-1).sequenceNumber;
+  }
+}
+
+/**
+ * A session's messages read from the stack's SQLite file (read-only; WAL lets it read while the
+ * server writes), in sequence order and in the wire shape of server/src/store.js (toMessage), as
+ * the server's profile shows them (roadmap, sequence "some": assistant messages without
+ * sequenceNumber). The truth for tests of a backend whose REST cannot list a whole session.
+ */
+export function databaseMessages(stack, sessionId) {
+  const db = new Database(stack.env.DB_PATH ?? path.join(stack.runDir, 'pushsync.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY sequence ASC').all(sessionId);
+    const dropSequence = stack.health?.profile === 'roadmap' && stack.health?.sequence === 'some';
+    return rows.map((row) => {
+      const message = {
+        messageId: row.id, role: row.role, content: row.content, status: row.status,
+        timestamp: new Date(row.created_at).toISOString(), sequenceNumber: row.sequence, updatedAt: new Date(row.updated_at).toISOString(),
+      };
+      if (row.action_payload !== null) message.actionPayload = JSON.parse(row.action_payload);
+      if (row.error_code !== null) message.error = { code: row.error_code, message: row.error_message };
+      if (row.client_message_id !== null) message.clientMessageId = row.client_message_id;
+      if (dropSequence && row.role === 'assistant') delete message.sequenceNumber;
+      return message;
+    });
+  } finally {
+    db.close();
   }
 }
 
