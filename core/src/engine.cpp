@@ -30,6 +30,10 @@ struct Overloaded : Ts... { using Ts::operator()...; };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+// Failed reconnects after which REST polling starts while push is still retried (the third retry
+// waits 4 s).
+constexpr int kPollAfterFailures = 3;
+
 }  // namespace
 
 const char* to_string(ErrorCode code) {
@@ -232,6 +236,12 @@ void Engine::on(const input::SocketText& in, Millis now) {
   if (!link_.owns(in.socket)) return;
   link_.frame_received(now);
   ++counters_.frames_received;
+  if (in.text.size() > config_.max_frame_bytes) {
+    ++counters_.frames_rejected;
+    report(ErrorCode::BadFrame, "a frame of " + std::to_string(in.text.size()) + " bytes is over the limit of " +
+                                    std::to_string(config_.max_frame_bytes));
+    return;
+  }
   auto decoded = decode_frame(in.text);
   if (!decoded) {
     ++counters_.frames_rejected;
@@ -393,7 +403,19 @@ void Engine::apply(const AppEvent& event, Millis now) {
              event);
 }
 
+bool Engine::admissible(const Message& message) {
+  const std::size_t size = message.content.size() + (message.action_payload ? message.action_payload->size() : 0);
+  if (size <= config_.max_message_bytes) return true;
+  report(ErrorCode::BadPayload, "message " + message.id.substr(0, 100) + " of " + std::to_string(size) +
+                                    " bytes is over the limit of " + std::to_string(config_.max_message_bytes));
+  return false;
+}
+
 void Engine::apply_message(Message message, bool live, Millis now) {
+  if (!admissible(message)) {
+    ++counters_.messages_rejected;
+    return;
+  }
   const std::int64_t sequence = message.sequence;
   const bool from_user = message.role == "user";
   std::string id = message.id;
@@ -567,8 +589,13 @@ void Engine::reconcile(Millis now) {
   }
   if (link_.established() && subscription_.phase() == Subscription::Phase::Unsubscribed) authorize(now);
 
-  // Polling while push is not delivering (not without a token: every request would be refused).
-  if (fallback_reason() && token_) {
+  // Polling while push is not delivering: fallen back, and already while the reconnect waits grow
+  // long (4, 8, 16 s: a backend that never pushes the assistant's message would show nothing new
+  // meanwhile, and a poll that succeeds brings the next attempt closer). The first retries (1, 2 s)
+  // stay free of REST: a blip, or a V2 resume, needs none. Not without a token: every request
+  // would be refused.
+  const bool reconnecting = link_.failed_attempts() >= kPollAfterFailures && !subscription_.subscribed();
+  if ((fallback_reason() || reconnecting) && token_) {
     polling_.start(now);
   } else {
     polling_.stop();

@@ -84,6 +84,13 @@ void Engine::on_sync_result(const Sync& sync, const input::HttpResult& in, Milli
     if (!newest) sync_failed(sync, now);
     return;
   }
+  if (in.body.size() > config_.max_page_bytes) {
+    ++counters_.frames_rejected;
+    report(ErrorCode::BadPayload, "a messages answer of " + std::to_string(in.body.size()) +
+                                      " bytes is over the limit of " + std::to_string(config_.max_page_bytes));
+    if (!newest) sync_failed(sync, now);
+    return;
+  }
   auto decoded = decode_message_page(in.body);
   if (!decoded) {
     ++counters_.frames_rejected;

@@ -34,12 +34,16 @@ class Fields {
     out = it->get<bool>();
     return true;
   }
-  bool integer(const char* key, std::int64_t& out, std::int64_t min) {
+  bool integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max = INT64_MAX) {
     const auto it = object_.find(key);
     if (it == object_.end()) return fail(key, "is missing");
     if (!it->is_number_integer()) return fail(key, "must be an integer");
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+      return fail(key, "must be at most " + std::to_string(max));
+    }
     out = it->get<std::int64_t>();
     if (out < min) return fail(key, "must be at least " + std::to_string(min));
+    if (out > max) return fail(key, "must be at most " + std::to_string(max));
     return true;
   }
   bool error_object(const char* key, std::optional<MessageError>& out) {
@@ -89,7 +93,7 @@ Result<Message, DecodeError> message_from(const json& object, std::string_view w
     return f.error();
   }
   if (const auto it = object.find("sequenceNumber"); it != object.end() && !it->is_null()) {
-    if (!f.integer("sequenceNumber", m.sequence, 1)) return f.error();
+    if (!f.integer("sequenceNumber", m.sequence, 1, kMaxSequence)) return f.error();
   }
   if (m.id.empty()) return DecodeError{std::string(where) + ": 'messageId' is empty"};
   const auto time = object.find("timestamp");
@@ -172,7 +176,7 @@ std::optional<NewMessageEvent> scan_new_message(std::string_view data) {
   }
   if (!s.ok() || !s.at_end() || !has_session || !has_message) return std::nullopt;
   Message& m = e.message;
-  if (m.id.empty() || m.sequence < 1) return std::nullopt;
+  if (m.id.empty() || m.sequence < 1 || m.sequence > kMaxSequence) return std::nullopt;
   const auto ms = parse_iso8601_ms(m.timestamp);
   if (!ms) return std::nullopt;
   m.timestamp_ms = *ms;

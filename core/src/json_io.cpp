@@ -81,7 +81,9 @@ Result<Config, DecodeError> config_from(const json& doc) {
       .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check).get("gapGraceMs", c.gap_grace).get("resyncIntervalMs", c.resync_interval)
       .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter)
       .get("maxPageLimit", c.max_page_limit).get("probeIntervalMs", c.probe_interval).get("gapRetryMs", c.gap_retry)
-      .get("messagesPath", c.messages_path).get("authPath", c.auth_path);
+      .get("messagesPath", c.messages_path).get("authPath", c.auth_path)
+      .get("maxFrameBytes", c.max_frame_bytes).get("maxPageBytes", c.max_page_bytes)
+      .get("maxMessageBytes", c.max_message_bytes);
   if (!r.error().empty()) return DecodeError{"config: " + r.error()};
   std::string dialect = to_string(c.dialect), typing = to_string(c.typing);
   r.get("dialect", dialect).get("typing", typing);
@@ -126,6 +128,9 @@ json config_json(const Config& c) {
           {"gapRetryMs", c.gap_retry},
           {"messagesPath", c.messages_path},
           {"authPath", c.auth_path},
+          {"maxFrameBytes", c.max_frame_bytes},
+          {"maxPageBytes", c.max_page_bytes},
+          {"maxMessageBytes", c.max_message_bytes},
           {"dialect", to_string(c.dialect)},
           {"typing", to_string(c.typing)}};
 }

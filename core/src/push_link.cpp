@@ -105,11 +105,16 @@ void PushLink::view_opened(Millis now, Io io) {
 }
 
 void PushLink::poll_succeeded(Millis now, Io io) {
+  // The app server answers, so the network is up: a push server that comes back is found within
+  // probe_interval / 2, whether the link is backing off (waits of 8 and 16 s) or probing.
   const auto* fallen = std::get_if<FallenBack>(&retry_);
-  if (!fallen || fallen->reason != StateReason::ServerUnreachable) return;
+  const bool unreachable = fallen && fallen->reason == StateReason::ServerUnreachable;
+  const bool backing_off = std::holds_alternative<BackingOff>(retry_);
+  if (!unreachable && !backing_off) return;
+  const Timer timer = backing_off ? Timer::Reconnect : Timer::Probe;
   const Millis quarter = config_.probe_interval / 4;
   const Millis soon = now + quarter + static_cast<Millis>(io.random.below(static_cast<std::uint64_t>(quarter) + 1));
-  if (const auto probe = io.timers.get(Timer::Probe); probe && *probe > soon) io.timers.set(Timer::Probe, soon);
+  if (const auto due = io.timers.get(timer); due && *due > soon) io.timers.set(timer, soon);
 }
 
 void PushLink::send(std::string text, Io io) const {

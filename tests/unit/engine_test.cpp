@@ -181,18 +181,44 @@ TEST(EngineReconnect, BacksOffExponentiallyThenPolls) {
   Harness h;
   h.connect();
   h.feed(input::SocketClosed{h.socket, 1006, ""});
+  std::size_t reads_while_reconnecting = 0;
   for (const Millis delay : {1'000, 2'000, 4'000, 8'000, 16'000}) {
+    reads_while_reconnecting += only<effect::HttpRequest>(h.last).size();
     EXPECT_TRUE(only<effect::OpenSocket>(h.advance(delay - 1)).empty()) << delay;
+    reads_while_reconnecting += only<effect::HttpRequest>(h.last).size();
     ASSERT_EQ(only<effect::OpenSocket>(h.advance(1)).size(), 1u) << delay;
     EXPECT_EQ(h.engine.state(), ConnectionState::Reconnecting);
     h.feed(input::SocketClosed{h.socket, 1006, ""});
   }
-  // Five retries failed: polling, with a reason, and an immediate poll.
+  // From the third failure (a 4 s wait) REST reads keep messages coming while push is retried;
+  // the first two retries need none.
+  EXPECT_GE(reads_while_reconnecting, 1u);
+  // Five retries failed: polling, with a reason.
   EXPECT_EQ(h.engine.state(), ConnectionState::Polling);
+  EXPECT_EQ(h.engine.state_code(), StateReason::ServerUnreachable);
   EXPECT_EQ(h.engine.state_reason(), "Server unreachable");
-  const auto polls = only<effect::HttpRequest>(h.last);
-  ASSERT_EQ(polls.size(), 1u);
-  EXPECT_NE(polls[0].url.find("/messages?limit=50&afterSequence=0"), std::string::npos);
+}
+
+// A poll that succeeds while push is backing off brings the next attempt closer: the app server
+// answers, so the push server may be back too (within probe_interval / 2, jittered).
+TEST(EngineReconnect, ASuccessfulPollBringsTheNextAttemptCloser) {
+  Harness h;
+  h.connect();
+  h.feed(input::SocketClosed{h.socket, 1006, ""});
+  for (const Millis delay : {1'000, 2'000, 4'000}) {
+    h.advance(delay);
+    h.feed(input::SocketClosed{h.socket, 1006, ""});
+  }
+  // Four failures: the next attempt would wait 16 s. A poll is due; it succeeds.
+  EXPECT_EQ(h.engine.state(), ConnectionState::Reconnecting);
+  Millis opened_after = 0;
+  for (Millis t = 100; t <= 16'000 && !opened_after; t += 100) {
+    const auto effects = h.advance(100);
+    for (const auto& request : only<effect::HttpRequest>(effects)) h.feed(input::HttpResult{request.id, 200, testing::page_json({})});
+    if (!only<effect::OpenSocket>(effects).empty()) opened_after = t;
+  }
+  ASSERT_NE(opened_after, 0);
+  EXPECT_LE(opened_after, 8'000);  // not the 16 s of the backoff
 }
 
 TEST(EngineReconnect, BackoffCapsAt30Seconds) {

@@ -75,7 +75,7 @@ TEST(DecodeAppEvent, NewMessageMinimal) {
 }
 
 TEST(DecodeAppEvent, NewMessageWithEveryField) {
-  const std::string message = R"({"messageId":"m-42","sequenceNumber":9007199254740993,"role":"assistant",)"
+  const std::string message = R"({"messageId":"m-42","sequenceNumber":9007199254740991,"role":"assistant",)"
                               R"("content":"<b>not markup</b>","status":"pending","timestamp":"2026-11-29T14:05:11+01:00",)"
                               R"("updatedAt":"2026-11-29T13:06:00.000Z","actionPayload":{"tool":"click","x":[1,2]},)"
                               R"("error":{"code":"E_TIMEOUT","message":"took too long"},"unknownField":true})";
@@ -83,7 +83,7 @@ TEST(DecodeAppEvent, NewMessageWithEveryField) {
   ASSERT_TRUE(result.ok()) << result.error().what;
   Message m;
   m.id = "m-42";
-  m.sequence = 9007199254740993;  // beyond a double's exact range: read as an integer
+  m.sequence = 9007199254740991;  // 2^53 - 1: the largest JavaScript carries exactly
   m.role = "assistant";
   m.content = "<b>not markup</b>";
   m.status = "pending";
@@ -109,7 +109,7 @@ TEST(DecodeAppEvent, NewMessageOptionalFieldsTable) {
   Message payload_scalar = expected_message();
   payload_scalar.action_payload = "\"go\"";
   Message max_sequence = expected_message();
-  max_sequence.sequence = std::numeric_limits<std::int64_t>::max();
+  max_sequence.sequence = kMaxSequence;
   const std::vector<Case> cases = {
       {"status null becomes sent", "status", "null", expected_message()},
       {"status empty becomes sent", "status", R"("")", expected_message()},
@@ -119,7 +119,7 @@ TEST(DecodeAppEvent, NewMessageOptionalFieldsTable) {
       {"error object without code", "error", R"({"message":"only a message"})", error_partial},
       {"actionPayload null", "actionPayload", "null", expected_message()},
       {"actionPayload scalar kept as JSON text", "actionPayload", R"("go")", payload_scalar},
-      {"sequenceNumber at int64 max", "sequenceNumber", "9223372036854775807", max_sequence},
+      {"sequenceNumber at 2^53 - 1", "sequenceNumber", "9007199254740991", max_sequence},
   };
   for (const auto& c : cases) {
     const auto result = decode_app_event("new_message", new_message_payload(wire_message(c.field, c.value)));
@@ -225,7 +225,9 @@ TEST(DecodeAppEvent, InvalidNewMessageTable) {
       {"new_message", with("sequenceNumber", "1e3"), "sequenceNumber"},
       {"new_message", with("sequenceNumber", R"("3")"), "sequenceNumber"},
       {"new_message", with("sequenceNumber", "true"), "sequenceNumber"},
-      // Beyond int64: must not wrap around into a valid-looking (or negative) number.
+      // Beyond 2^53 - 1 (JavaScript's exact range), and beyond int64: refused, never wrapped.
+      {"new_message", with("sequenceNumber", "9007199254740992"), "sequenceNumber"},
+      {"new_message", with("sequenceNumber", "9223372036854775807"), "sequenceNumber"},
       {"new_message", with("sequenceNumber", "9223372036854775808"), "sequenceNumber"},
       {"new_message", with("sequenceNumber", "18446744073709551615"), "sequenceNumber"},
       {"new_message", without("role"), "role"},

@@ -44,6 +44,12 @@ struct Config {
   std::string messages_path = "/api/session/{session}/messages";
   std::string auth_path = "/api/pusher/auth";
   BackendDialect dialect = BackendDialect::Auto;
+  /// Limits on what a peer can hand the decoders, far above what a chat sends (Pusher servers
+  /// refuse frames over 10 KB by default; a page of 100 long messages is well under 1 MB). Over a
+  /// limit: an error notification, and nothing changes.
+  std::size_t max_frame_bytes = 1 << 20;
+  std::size_t max_page_bytes = 16 << 20;
+  std::size_t max_message_bytes = 256 << 10;  ///< content and actionPayload of one message
   TypingSource typing = TypingSource::Auto;
 
   BackoffPolicy backoff{};

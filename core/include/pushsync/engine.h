@@ -131,6 +131,8 @@ class Engine {
   void apply(const AppEvent& event, Millis now);
   /// `live`: pushed, or read after the session's first load (may start an inferred turn).
   void apply_message(Message message, bool live, Millis now);
+  /// Within `max_message_bytes`; otherwise reported (and left out).
+  bool admissible(const Message& message);
   void on_auth_result(const input::HttpResult& in, Millis now);
   void authorize(Millis now);
   /// The socket is gone; the subscription with it.

@@ -13,6 +13,10 @@ struct MessageError {
   bool operator==(const MessageError&) const = default;
 };
 
+/// The largest sequence number read: 2^53 - 1, what JSON numbers and JavaScript carry exactly (a
+/// larger one would not survive the JS side, and cursor + 1 could overflow).
+inline constexpr std::int64_t kMaxSequence = 9'007'199'254'740'991;
+
 struct Message {
   std::string id;                 ///< `messageId` on the wire; unique within a session
   std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1; 0: none sent

@@ -84,7 +84,8 @@ class PushLink {
   void token_changed(Io io);
   /// A view opened while polling: probe push now (the roadmap's visibility event).
   void view_opened(Millis now, Io io);
-  /// A poll succeeded: the app server answers, so push may be back too; probe soon.
+  /// A poll succeeded: the app server answers, so push may be back too; the next attempt (a retry
+  /// backing off, or a probe) comes within probe_interval / 2, jittered.
   void poll_succeeded(Millis now, Io io);
 
   /// Sends a frame, but only on an open socket: "already CLOSING or CLOSED" cannot happen.
