@@ -56,6 +56,7 @@ EMSCRIPTEN_BINDINGS(pushsync) {
       .function("state", &EngineView::state)
       .function("stateReason", &EngineView::state_reason)
       .function("stateCode", &EngineView::state_code)
+      .function("loaded", &EngineView::loaded)
       .function("gapsJson", &EngineView::gaps_json)
       .function("sessionId", &EngineView::session_id)
       .function("socketId", &EngineView::socket_id)

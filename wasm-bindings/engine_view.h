@@ -18,6 +18,7 @@ class EngineView {
   std::string state() const;
   std::string state_reason() const;
   std::string state_code() const;
+  bool loaded() const { return engine_.loaded(); }
   std::string gaps_json() const;
   std::string session_id() const { return engine_.session_id(); }
   std::string socket_id() const { return engine_.socket_id(); }

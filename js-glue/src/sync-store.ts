@@ -189,6 +189,10 @@ class SyncView<M> implements SyncStore<M> {
       state: (event) => this.onState(event),
       typing: ({ isTyping, context }) => this.update({ typing: { isTyping, context } }),
       gaps: ({ gaps }) => this.update({ gaps }),
+      // The engine's own word that the first read is done: an empty session needs no timer then.
+      loaded: ({ sessionId }) => {
+        if (!this.loaded && sessionId === this.snapshot.sessionId) this.update({ loading: this.loadedState() });
+      },
       error: (event) => this.onError(event),
     };
     for (const [name, fn] of Object.entries(this.handlers)) sync.on(name as keyof SyncEvents, fn as never);

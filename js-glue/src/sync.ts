@@ -57,6 +57,8 @@ export interface Sync {
   typing(): { isTyping: boolean; context: string };
   /** Where the backend could not give messages, and how many (see Gap). */
   gaps(): Gap[];
+  /** Whether the selected session's first read completed (an empty session is loaded too). */
+  loaded(): boolean;
   counters(): Counters;
   on<E extends SyncEventName>(event: E, fn: Listener<E>): void;
   off<E extends SyncEventName>(event: E, fn: Listener<E>): void;
@@ -95,6 +97,7 @@ class SyncHost implements Sync {
   private drainScheduled = false;
   private inModule = false;
   private destroyed = false;
+  private wasLoaded = false;
   private token: string | null = null; // as last given to the engine
   private persisting: Promise<void> = Promise.resolve();
 
@@ -153,6 +156,9 @@ class SyncHost implements Sync {
   gaps(): Gap[] {
     if (!this.client) return [];
     return JSON.parse(this.client.gapsJson()) as Gap[];
+  }
+  loaded(): boolean {
+    return this.client?.loaded() ?? false;
   }
   counters(): Counters {
     if (!this.client) {
@@ -315,6 +321,13 @@ class SyncHost implements Sync {
           break; // socket effects are the Client's own
       }
     }
+    // 'loaded' once per selection, after the messages it brought.
+    const loaded = this.client.loaded();
+    if (loaded && !this.wasLoaded) {
+      const sessionId = this.client.sessionId();
+      this.queue(() => this.events.emit('loaded', { sessionId }));
+    }
+    this.wasLoaded = loaded;
     this.timer.arm(this.client.nextDeadline(), this.client.now());
   }
 

@@ -108,6 +108,8 @@ export interface SyncEvents {
   /** `status` is the session's from `session_update`; "" when the selection itself changed. */
   session: { sessionId: string; status: string };
   interactResponse: { sessionId: string; data: unknown };
+  /** The selected session's first read completed: its messages (possibly none) are all shown. */
+  loaded: { sessionId: string };
   /** The session's gaps changed (the whole list). */
   gaps: { sessionId: string; gaps: Gap[] };
   /**

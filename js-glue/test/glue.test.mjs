@@ -311,3 +311,21 @@ test('session switch, stop and destroy: the socket is closed and nothing runs af
   sync.selectSession('a'); // ignored, no throw
   assert.equal(sync.state().reason, 'Not started');
 });
+
+test("'loaded' comes once per selection, for an empty session too, after its messages", async () => {
+  for (let s = 1; s <= 2; s++) app.addMessage('s1', s, { push: false });
+  const sync = makeSync();
+  const order = [];
+  sync.on('messages', () => order.push('messages'));
+  sync.on('loaded', ({ sessionId }) => order.push(`loaded ${sessionId}`));
+  assert.equal(sync.loaded(), false);
+  sync.selectSession('s1');
+  await waitFor(() => order.includes('loaded s1'), { what: "'loaded' for s1" });
+  assert.equal(sync.messages().length, 2);
+  assert.ok(order.indexOf('messages') < order.indexOf('loaded s1'), order.join(', '));
+  sync.selectSession('empty');
+  await waitFor(() => order.includes('loaded empty'), { what: "'loaded' for an empty session" });
+  assert.equal(sync.loaded(), true);
+  assert.equal(sync.messages().length, 0);
+  assert.equal(order.filter((o) => o === 'loaded s1').length, 1);
+});

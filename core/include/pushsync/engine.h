@@ -84,6 +84,8 @@ class Engine {
   /// Every sequence number up to this one is in the store (or in a recorded gap).
   std::int64_t cursor() const { return recovery_.cursor(); }
   const Config& config() const { return config_; }
+  /// The selected session's first read is complete (its messages, possibly none, are shown).
+  bool loaded() const { return loaded_; }
   /// The REST dialect detected (or configured).
   BackendDialect dialect() const { return api_.dialect(); }
 

@@ -9,6 +9,7 @@ export interface EngineView {
   state(): string;
   stateReason(): string;
   stateCode(): string;
+  loaded(): boolean;
   gapsJson(): string;
   sessionId(): string;
   socketId(): string;
