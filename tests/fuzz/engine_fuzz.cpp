@@ -1,0 +1,249 @@
+// Fuzz target: the whole engine, driven by fuzzer-chosen inputs the way a host drives it.
+//
+// Invariant: whatever the order of inputs (socket events for current and stale sockets, frames
+// from templates with fuzzed fields or raw bytes, HTTP answers with fuzzed statuses and bodies,
+// ticks at `next_deadline()`, network, visibility, token, session and configuration changes, a
+// restore of fuzzed text), the engine
+// - never sends a frame on a socket the host has not reported open, or has closed;
+// - only changes state along `is_legal_transition`;
+// - keeps its store sorted by (timestamp, sequence, id), each id once, within its cap;
+// - never asks for a tick at an instant that already passed, more than a few times in a row (a
+//   busy loop of the host's timer);
+// - never crashes, aborts or trips a sanitizer.
+// A violation calls __builtin_trap(), which libFuzzer reports with the input.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "pushsync/engine.h"
+#include "pushsync/iso_time.h"
+
+namespace {
+
+using namespace pushsync;
+
+void check(bool condition) {
+  if (!condition) __builtin_trap();
+}
+
+// Double-encodes inner JSON for a Pusher frame's `data`.
+std::string quoted(const std::string& json) {
+  std::string out = "\"";
+  for (const char c : json) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+class Host {
+ public:
+  explicit Host(FuzzedDataProvider& fuzz) : fuzz_(fuzz) {}
+
+  void run() {
+    Config config;
+    config.api_base = "http://app.test";
+    config.ws_host = "ws.test";
+    config.app_key = "key";
+    config.protocol = fuzz_.ConsumeBool() ? 2 : 7;
+    config.dialect = static_cast<BackendDialect>(fuzz_.ConsumeIntegralInRange(0, 2));
+    config.max_messages = fuzz_.ConsumeIntegralInRange<std::size_t>(1, 64);
+    step(input::Configure{config});
+    step(input::SetToken{std::string("t")});
+    step(input::SelectSession{"s1"});
+    for (int i = 0; i < 400 && fuzz_.remaining_bytes() > 0; ++i) action();
+  }
+
+ private:
+  enum class Phase { Opening, Open, Closed };
+
+  void action() {
+    switch (fuzz_.ConsumeIntegralInRange(0, 11)) {
+      case 0: opened(socket()); break;
+      case 1:
+      case 2:
+      case 3: {
+        // A browser delivers frames only on a socket it reported open.
+        const SocketId id = socket();
+        opened(id);
+        step(input::SocketText{id, frame()});
+        break;
+      }
+      case 4: {
+        const SocketId id = socket();
+        sockets_[id] = Phase::Closed;
+        step(input::SocketClosed{id, fuzz_.ConsumeIntegralInRange(1000, 4299), "x"});
+        break;
+      }
+      case 5:
+      case 6: answer(); break;
+      case 7:
+      case 8: tick(); break;
+      case 9: step(input::Network{fuzz_.ConsumeBool()}); break;
+      case 10: step(input::Visibility{fuzz_.ConsumeBool()}); break;
+      default: {
+        switch (fuzz_.ConsumeIntegralInRange(0, 4)) {
+          case 0: step(input::SelectSession{fuzz_.ConsumeBool() ? "s1" : "s2"}); break;
+          case 1: step(input::SetToken{fuzz_.ConsumeBool() ? std::optional<std::string>("t") : std::nullopt}); break;
+          case 2: step(input::Refresh{}); break;
+          case 3: step(input::Restore{fuzz_.ConsumeRandomLengthString(200)}); break;
+          default: step(input::Stop{}); break;
+        }
+      }
+    }
+  }
+
+  void opened(SocketId id) {
+    const auto it = sockets_.find(id);
+    if (it == sockets_.end() || it->second != Phase::Opening) return;
+    it->second = Phase::Open;
+    step(input::SocketOpened{id});
+  }
+
+  SocketId socket() {
+    if (opened_.empty()) return 1;
+    // Mostly the newest, sometimes an old one (late events of a socket the engine let go).
+    return fuzz_.ConsumeIntegralInRange(0, 3) == 0 ? opened_[fuzz_.ConsumeIntegralInRange<std::size_t>(0, opened_.size() - 1)]
+                                                   : opened_.back();
+  }
+
+  std::string message_json() {
+    const auto sequence = fuzz_.ConsumeIntegralInRange<std::int64_t>(0, 40);
+    const auto ms = 1'796'032'800'000 + fuzz_.ConsumeIntegralInRange<std::int64_t>(0, 60) * 1000;
+    std::string out = R"({"messageId":"m)" + std::to_string(fuzz_.ConsumeIntegralInRange(0, 50)) + R"(","role":")" +
+                      (fuzz_.ConsumeBool() ? "user" : "assistant") + R"(","content":"c","status":")" +
+                      (fuzz_.ConsumeBool() ? "sent" : "pending") + R"(","timestamp":")" + format_iso8601_ms(ms) + "\"";
+    if (sequence > 0) out += ",\"sequenceNumber\":" + std::to_string(sequence);
+    return out + "}";
+  }
+
+  std::string frame() {
+    const std::string channel = fuzz_.ConsumeBool() ? "private-session-s1" : "private-session-s2";
+    switch (fuzz_.ConsumeIntegralInRange(0, 9)) {
+      case 0:
+        return R"({"event":"pusher:connection_established","data":)" +
+               quoted(R"({"socket_id":"1.2","activity_timeout":)" + std::to_string(fuzz_.ConsumeIntegralInRange(1, 200)) + "}") + "}";
+      case 1: {
+        std::string f = R"({"event":"pusher_internal:subscription_succeeded","channel":")" + channel + R"(","data":"{}")";
+        if (fuzz_.ConsumeBool()) f += R"(,"stream_id":"st)" + std::to_string(fuzz_.ConsumeIntegralInRange(0, 2)) + R"(","serial":0)";
+        return f + "}";
+      }
+      case 2:
+      case 3: {
+        std::string f = R"({"event":"new_message","channel":")" + channel + R"(","data":)" +
+                        quoted(R"({"sessionId":"s1","message":)" + message_json() + "}");
+        if (fuzz_.ConsumeBool()) f += R"(,"stream_id":"st0","serial":)" + std::to_string(fuzz_.ConsumeIntegralInRange(1, 99));
+        return f + "}";
+      }
+      case 4:
+        return R"({"event":"message_update","channel":")" + channel + R"(","data":)" +
+               quoted(R"({"sessionId":"s1","messageId":"m)" + std::to_string(fuzz_.ConsumeIntegralInRange(0, 50)) +
+                      R"(","status":"success"})") + "}";
+      case 5:
+        return R"({"event":"typing","channel":")" + channel + R"(","data":)" +
+               quoted(std::string(R"({"sessionId":"s1","isTyping":)") + (fuzz_.ConsumeBool() ? "true" : "false") + "}") + "}";
+      case 6:
+        return R"({"event":"interact_response","channel":")" + channel + R"(","data":)" +
+               quoted(R"({"sessionId":"s1","data":{"status":"done"}})") + "}";
+      case 7:
+        return R"({"event":"pusher:error","data":{"code":)" + std::to_string(fuzz_.ConsumeIntegralInRange(4000, 4300)) +
+               R"(,"message":"m"}})";
+      case 8:
+        return R"({"event":"sockudo:resume_success","data":"{\"recovered\":[{\"channel\":\"private-session-s1\"}]}"})";
+      default: return fuzz_.ConsumeRandomLengthString(300);
+    }
+  }
+
+  void answer() {
+    if (requests_.empty()) return;
+    const auto at = fuzz_.ConsumeIntegralInRange<std::size_t>(0, requests_.size() - 1);
+    const effect::HttpRequest request = requests_[at];
+    requests_.erase(requests_.begin() + static_cast<std::ptrdiff_t>(at));
+    const int status = fuzz_.ConsumeIntegralInRange(0, 5) == 0 ? fuzz_.PickValueInArray({0, 400, 403, 429, 500}) : 200;
+    std::string body;
+    if (request.url.find("/pusher/auth") != std::string::npos) {
+      body = fuzz_.ConsumeBool() ? R"({"auth":"key:sig"})" : fuzz_.ConsumeRandomLengthString(60);
+    } else if (fuzz_.ConsumeIntegralInRange(0, 7) == 0) {
+      body = fuzz_.ConsumeRandomLengthString(300);
+    } else {
+      body = R"({"messages":[)";
+      const int count = fuzz_.ConsumeIntegralInRange(0, 6);
+      for (int i = 0; i < count; ++i) body += (i ? "," : "") + message_json();
+      body += "]";
+      switch (fuzz_.ConsumeIntegralInRange(0, 2)) {
+        case 0: body += std::string(R"(,"hasMore":)") + (fuzz_.ConsumeBool() ? "true" : "false"); break;
+        case 1: body += R"(,"hasMore":false,"serverTime":")" + format_iso8601_ms(1'796'032'800'000 + fuzz_.ConsumeIntegralInRange(0, 90'000)) + "\""; break;
+        default: break;
+      }
+      body += "}";
+    }
+    step(input::HttpResult{request.id, status, body});
+  }
+
+  void tick() {
+    const auto deadline = engine_.next_deadline();
+    if (!deadline) return;
+    same_instant_ = *deadline <= now_ ? same_instant_ + 1 : 0;
+    check(same_instant_ < 5);  // a host timer spinning at one instant
+    now_ = std::max(now_, *deadline);
+    step(input::Tick{});
+  }
+
+  void step(const Input& input) {
+    const Effects effects = engine_.handle(input, now_);
+    for (const auto& e : effects) {
+      if (const auto* open = std::get_if<effect::OpenSocket>(&e)) {
+        sockets_[open->socket] = Phase::Opening;
+        opened_.push_back(open->socket);
+      } else if (const auto* send = std::get_if<effect::SendFrame>(&e)) {
+        check(sockets_.count(send->socket) && sockets_[send->socket] == Phase::Open);
+      } else if (const auto* close = std::get_if<effect::CloseSocket>(&e)) {
+        sockets_[close->socket] = Phase::Closed;
+      } else if (const auto* request = std::get_if<effect::HttpRequest>(&e)) {
+        requests_.push_back(*request);
+        if (requests_.size() > 32) requests_.erase(requests_.begin());
+      } else if (const auto* state = std::get_if<effect::StateChanged>(&e)) {
+        check(is_legal_transition(state_, state->state));
+        state_ = state->state;
+      }
+    }
+    check_store();
+  }
+
+  void check_store() const {
+    const MessageStore& store = engine_.messages();
+    check(store.size() <= store.capacity());
+    const Message* previous = nullptr;
+    std::map<std::string, int> seen;
+    store.for_each(0, store.size(), [&](const Message& m) {
+      check(++seen[m.id] == 1);
+      if (previous) {
+        check(std::tie(previous->timestamp_ms, previous->sequence, previous->id) <
+              std::tie(m.timestamp_ms, m.sequence, m.id));
+      }
+      previous = &m;
+    });
+  }
+
+  FuzzedDataProvider& fuzz_;
+  Engine engine_;
+  Millis now_ = 1'000'000;
+  int same_instant_ = 0;
+  ConnectionState state_ = ConnectionState::Disconnected;
+  std::map<SocketId, Phase> sockets_;
+  std::vector<SocketId> opened_;
+  std::vector<effect::HttpRequest> requests_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+  FuzzedDataProvider fuzz(bytes, size);
+  Host(fuzz).run();
+  return 0;
+}
