@@ -152,6 +152,7 @@ void Engine::on_paged_page(Sync sync, MessagePage page, Millis now) {
   }
   if (sync.server_time.empty()) sync.server_time = page.server_time;
   if (page.has_more.value_or(false) && newest > from) {
+    sync.busy = true;
     // Page on at once; the first page's messages are already applied and shown.
     sync.query.after_sequence = newest;
     sync_ = std::move(sync);
@@ -170,7 +171,7 @@ void Engine::on_paged_page(Sync sync, MessagePage page, Millis now) {
 }
 
 // A minimal backend (see sync_plan.h for the proof an overlap gives).
-void Engine::on_forward_page(const Sync& sync, const read::Forward& forward, MessagePage page, Millis now) {
+void Engine::on_forward_page(Sync sync, const read::Forward& forward, MessagePage page, Millis now) {
   std::int64_t run_end = recovery_.cursor();
   if (!forward.filling.empty()) {
     // A gap tried again continues the run that ends at the gap's start.
@@ -179,6 +180,7 @@ void Engine::on_forward_page(const Sync& sync, const read::Forward& forward, Mes
   }
   const ForwardProof proof = prove_forward(forward, sync.query, page, run_end, api_.max_limit());
   if (proof.cap) api_.learn_cap(*proof.cap);
+  if (proof.full) sync.busy = true;
   for (auto& message : page.messages) apply_message(std::move(message), loaded_, now);
 
   if (proof.next == ForwardProof::Next::Widen) {
@@ -282,6 +284,7 @@ void Engine::sync_done(const Sync& sync, Millis now) {
   if (sync.resync) timers_.set(Timer::Resync, now + config_.resync_interval);
   if (polling_.running()) {
     polling_.poll_done(true, now);
+    if (sync.busy) polling_.soon(now + PollSchedule::kBusyInterval);
     link_.poll_succeeded(now, io());
   }
   if (recovery_.has_gap()) timers_.set_if_unset(Timer::GapGrace, now + config_.gap_grace);

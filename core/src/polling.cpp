@@ -41,6 +41,10 @@ void PollSchedule::poll_done(bool ok, Millis now) {
   due_ = now + (delay < kIdleInterval ? delay : kIdleInterval);
 }
 
+void PollSchedule::soon(Millis at) {
+  if (running_ && !in_flight_ && due_ > at) due_ = at;
+}
+
 void PollSchedule::hurry(Millis now) {
   if (running_ && due_ > now) due_ = now;
 }

@@ -292,3 +292,30 @@ TEST(EngineRoutes, AMessagesPathWithoutTheSessionIsRefused) {
 
 }  // namespace
 }  // namespace pushsync
+
+namespace pushsync {
+namespace {
+
+// Polling a newest-first backend that writes faster than a page a poll: after a poll that came
+// back full, the next comes within a second, not three, so fewer messages fall into a gap.
+TEST(EngineMinimalBackend, APollThatFoundMoreThanAPageIsFollowedSooner) {
+  Config config = minimal_config();
+  config.ws_host.clear();  // push not configured: polling only
+  testing::Harness h;
+  h.start("s1", config);
+  const auto first = only<effect::HttpRequest>(h.last);
+  ASSERT_EQ(first.size(), 1u);
+  h.feed(input::HttpResult{first[0].id, 200, minimal_page(1, 3)});
+  // The next poll comes after the active interval, 3 s.
+  auto poll = only<effect::HttpRequest>(h.advance(3'000));
+  ASSERT_EQ(poll.size(), 1u);
+  // 80 new: the newest 50, then the largest page, which reaches the cursor.
+  h.feed(input::HttpResult{poll[0].id, 200, minimal_page(34, 83)});
+  const auto wider = only<effect::HttpRequest>(h.last).at(0);
+  h.feed(input::HttpResult{wider.id, 200, minimal_page(3, 83)});
+  EXPECT_TRUE(only<effect::HttpRequest>(h.advance(999)).empty());
+  EXPECT_EQ(only<effect::HttpRequest>(h.advance(1)).size(), 1u);
+}
+
+}  // namespace
+}  // namespace pushsync

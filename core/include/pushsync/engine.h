@@ -97,6 +97,7 @@ class Engine {
     std::string server_time;  // paged: the first page's serverTime, the next since cursor
     bool resync = false;      // a catch-up (what push may have missed), not only a gap backfill
     bool for_reply = false;   // asked for by an interact_response (counted per reply)
+    bool busy = false;        // a page came back full: the backend had more than one page
   };
   // What one call changed in the store, turned into a MessagesChanged effect at its end.
   struct Changes {
@@ -160,7 +161,7 @@ class Engine {
   void send_sync(Millis now);
   void on_sync_result(const Sync& sync, const input::HttpResult& in, Millis now);
   void on_paged_page(Sync sync, MessagePage page, Millis now);
-  void on_forward_page(const Sync& sync, const read::Forward& forward, MessagePage page, Millis now);
+  void on_forward_page(Sync sync, const read::Forward& forward, MessagePage page, Millis now);
   void on_gap_fill_page(const Sync& sync, const read::Forward& forward, const ForwardProof& proof, Millis now);
   void record_gap(const std::string& before_id, Millis now);
   void arm_gap_retry(Millis now);

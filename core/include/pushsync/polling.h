@@ -28,6 +28,11 @@ class PollSchedule {
   void saw_new_messages(Millis now) { last_new_ = now; }
   /// Make the next poll due now (a view opened, the user asked for a refresh).
   void hurry(Millis now);
+  /// Make the next poll due by `at` at the latest (the last one found more than a page).
+  void soon(Millis at);
+  /// After a poll that found more than a page: the backend may be writing faster than one page a
+  /// poll, so the next comes sooner (a newest-first backend cannot give what a page misses).
+  static constexpr Millis kBusyInterval = 1'000;
 
   /// The interval after a successful poll at `now`.
   Millis interval(Millis now) const;
