@@ -54,9 +54,11 @@ export async function buildApp(deps) {
     error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
   }));
 
-  for (const routes of [healthRoutes, authRoutes, sessionRoutes, messageRoutes, interactRoutes, pusherAuthRoutes, adminRoutes, demoRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, sessionRoutes, messageRoutes, interactRoutes, pusherAuthRoutes, adminRoutes]) {
     await app.register(routes, deps);
   }
+  // The demo page logs in as the public demo users: development mode only (PUSHSYNC_DEV=1).
+  if (config.dev) await app.register(demoRoutes, deps);
   // Stopping Sockudo and bursts with the admin token kept here: never unless asked for.
   if (config.devRoutes) await app.register(devRoutes, deps);
   return app;

@@ -1,6 +1,6 @@
 // Starts and stops a whole server: configuration in, a listening HTTP server out. main.js uses it
 // for the real process and tests use it in-process (with `realtime` swapped for a recorder).
-import { loadConfig } from './config.js';
+import { loadConfig, MAX_TOKEN_TTL_SECONDS } from './config.js';
 import { createClock } from './clock.js';
 import { openStore } from './store.js';
 import { createTokens } from './tokens.js';
@@ -26,7 +26,8 @@ export async function startServer({ env = process.env, logger = consoleLogger, r
   const clock = createClock();
   const store = openStore({ dbPath: config.dbPath, clock });
   try {
-    await seedDemoUsers(store);
+    // The demo users' passwords are public: development mode only (config.js).
+    if (config.dev) await seedDemoUsers(store);
     const interrupted = await store.failInterruptedTurns({ code: 'interrupted', message: 'The server restarted during this turn.' });
     if (interrupted) logger.error(`${interrupted} assistant turn(s) were cut short by a restart; marked failed`);
     const deps = {
@@ -34,7 +35,7 @@ export async function startServer({ env = process.env, logger = consoleLogger, r
       store,
       clock,
       logger,
-      tokens: createTokens({ secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds }),
+      tokens: createTokens({ secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds, maxTtlSeconds: MAX_TOKEN_TTL_SECONDS }),
       // What the profile does not send never reaches Sockudo (nor the stand-in of a test).
       realtime: profileRealtime(realtime ?? createRealtime(config.sockudo, logger.error), config.profile),
     };

@@ -1,14 +1,16 @@
 // Bearer tokens: HS256 JWTs signed with JWT_SECRET (jose). The subject is the user id; issuer and
-// audience are fixed so a token minted for another service with the same secret is refused.
+// audience are fixed so a token minted for another service with the same secret is refused. Every
+// token must carry `exp`, no further away than the longest lifetime (config.js, TOKEN_TTL at most
+// 7 days): a token without an expiry, or one that would outlive the cap, is refused.
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 const ISSUER = 'pushsync-server';
 const AUDIENCE = 'pushsync';
 
 /**
- * @param {{secret: string, ttlSeconds: number}} options
+ * @param {{secret: string, ttlSeconds: number, maxTtlSeconds?: number}} options
  */
-export function createTokens({ secret, ttlSeconds }) {
+export function createTokens({ secret, ttlSeconds, maxTtlSeconds = ttlSeconds }) {
   const key = new TextEncoder().encode(secret);
   return {
     /** Signs a token for `user` ({id, email}) that expires after the configured lifetime. */
@@ -30,11 +32,16 @@ export function createTokens({ secret, ttlSeconds }) {
      */
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'],
+        });
         if (typeof payload.sub !== 'string') return { ok: false, reason: 'token has no subject' };
+        // A minute of slack for clock differences between servers sharing the secret.
+        if (payload.exp - Date.now() / 1000 > maxTtlSeconds + 60) return { ok: false, reason: 'token lifetime too long' };
         return { ok: true, userId: payload.sub };
       } catch (error) {
         if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' };
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') return { ok: false, reason: 'token has no expiry' };
         return { ok: false, reason: 'token invalid' };
       }
     },

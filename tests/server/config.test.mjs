@@ -1,10 +1,16 @@
-// Configuration parsing, the server clock and origin patterns: the small pure parts.
+// Configuration parsing, the server clock and origin patterns: the small pure parts. Development
+// mode (PUSHSYNC_DEV) and its refusals: here and in dev-mode.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadConfig } from '../../server/src/config.js';
+import { loadConfig as load, isLoopbackHost, MAX_TOKEN_TTL_SECONDS } from '../../server/src/config.js';
 import { createClock, isoTime } from '../../server/src/clock.js';
 import { originMatcher } from '../../server/src/cors.js';
+
+// Most tests read the development defaults: PUSHSYNC_DEV=1 unless the environment says otherwise.
+const loadConfig = (env) => load({ PUSHSYNC_DEV: '1', ...env });
+// Secrets good enough without development mode.
+const REAL = Object.freeze({ JWT_SECRET: 'j'.repeat(32), ADMIN_TOKEN: 'a'.repeat(32), SOCKUDO_APP_SECRET: 's'.repeat(32) });
 
 test('defaults: ports, credentials and the run folder', () => {
   const config = loadConfig({});
@@ -18,6 +24,8 @@ test('defaults: ports, credentials and the run folder', () => {
   assert.equal(config.assistantStepMs, 300);
   assert.equal(config.adminToken, 'pushsync-admin');
   assert.equal(config.quiet, false);
+  assert.equal(config.dev, true);
+  assert.equal(config.devRoutes, false);
   assert.equal(path.basename(config.dbPath), 'pushsync.sqlite');
   assert.equal(path.basename(path.dirname(config.dbPath)), 'run');
   assert.deepEqual(config.allowedOrigins, ['chrome-extension://*', 'http://127.0.0.1:3000', 'http://localhost:3000']);
@@ -79,9 +87,54 @@ test('the server profile: full by default, roadmap with its knobs, invalid value
     /PUSHSYNC_ROADMAP_MAX_LIMIT, PUSHSYNC_ROADMAP_SEQUENCE only apply with/);
 });
 
-test('production refuses the public development secrets', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /JWT_SECRET, ADMIN_TOKEN, SOCKUDO_APP_SECRET/);
-  assert.doesNotThrow(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a', ADMIN_TOKEN: 'b', SOCKUDO_APP_SECRET: 'c' }));
+test('fail closed: each refusal of development settings, with its message', () => {
+  const secretMessage = (names) => new RegExp(`${names} must be set to a secret of at least 32 characters \\(not the development default\\); for a local development server set PUSHSYNC_DEV=1`);
+  const cases = [
+    // Without PUSHSYNC_DEV=1 (unset, 0, or anything false): no public or short secret.
+    ['nothing set', {}, secretMessage('JWT_SECRET, ADMIN_TOKEN, SOCKUDO_APP_SECRET')],
+    ['PUSHSYNC_DEV=0', { PUSHSYNC_DEV: '0' }, secretMessage('JWT_SECRET, ADMIN_TOKEN, SOCKUDO_APP_SECRET')],
+    ['NODE_ENV=production', { NODE_ENV: 'production' }, secretMessage('JWT_SECRET, ADMIN_TOKEN, SOCKUDO_APP_SECRET')],
+    ['JWT_SECRET default', { ...REAL, JWT_SECRET: 'pushsync-dev-jwt-secret' }, secretMessage('JWT_SECRET')],
+    ['JWT_SECRET short', { ...REAL, JWT_SECRET: 'x'.repeat(31) }, secretMessage('JWT_SECRET')],
+    ['ADMIN_TOKEN default', { ...REAL, ADMIN_TOKEN: 'pushsync-admin' }, secretMessage('ADMIN_TOKEN')],
+    ['ADMIN_TOKEN short', { ...REAL, ADMIN_TOKEN: 'short' }, secretMessage('ADMIN_TOKEN')],
+    ['SOCKUDO_APP_SECRET default', { ...REAL, SOCKUDO_APP_SECRET: 'pushsync-secret' }, secretMessage('SOCKUDO_APP_SECRET')],
+    ['SOCKUDO_APP_SECRET short', { ...REAL, SOCKUDO_APP_SECRET: 'c' }, secretMessage('SOCKUDO_APP_SECRET')],
+    ['two weak', { JWT_SECRET: REAL.JWT_SECRET }, secretMessage('ADMIN_TOKEN, SOCKUDO_APP_SECRET')],
+    ['PUSHSYNC_DEV_ROUTES without dev', { ...REAL, PUSHSYNC_DEV_ROUTES: '1' }, /PUSHSYNC_DEV_ROUTES=1 needs development mode \(PUSHSYNC_DEV=1 on a loopback HOST\)$/],
+    ['PUSHSYNC_DEV_ROUTES in production', { ...REAL, NODE_ENV: 'production', PUSHSYNC_DEV_ROUTES: '1' }, /PUSHSYNC_DEV_ROUTES=1 needs development mode/],
+    // PUSHSYNC_DEV=1 only on a loopback address, never in production.
+    ['dev in production', { PUSHSYNC_DEV: '1', NODE_ENV: 'production' }, /PUSHSYNC_DEV=1 \(development mode\) is refused with NODE_ENV=production/],
+    ['dev on 0.0.0.0', { PUSHSYNC_DEV: '1', HOST: '0.0.0.0' }, /PUSHSYNC_DEV=1 \(development mode\) is refused on HOST=0\.0\.0\.0: only a loopback address \(127\.0\.0\.0\/8, localhost, ::1\)/],
+    ['dev on ::', { PUSHSYNC_DEV: '1', HOST: '::' }, /PUSHSYNC_DEV=1 .* refused on HOST=::/],
+    ['dev on a LAN address', { PUSHSYNC_DEV: '1', HOST: '192.168.1.20' }, /PUSHSYNC_DEV=1 .* refused on HOST=192\.168\.1\.20/],
+    ['dev on a name', { PUSHSYNC_DEV: '1', HOST: 'example.com' }, /PUSHSYNC_DEV=1 .* refused on HOST=example\.com/],
+    ['dev with real secrets on 0.0.0.0', { ...REAL, PUSHSYNC_DEV: '1', HOST: '0.0.0.0' }, /PUSHSYNC_DEV=1 .* refused on HOST=0\.0\.0\.0/],
+    ['PUSHSYNC_DEV not a flag', { PUSHSYNC_DEV: 'maybe' }, /PUSHSYNC_DEV must be 1\/0/],
+    // Tokens live at most 7 days.
+    ['TOKEN_TTL 8d', { PUSHSYNC_DEV: '1', TOKEN_TTL: '8d' }, /TOKEN_TTL must be at most 604800 seconds \(7d\), got '8d'$/],
+    ['TOKEN_TTL 604801', { ...REAL, TOKEN_TTL: '604801' }, /TOKEN_TTL must be at most 604800 seconds/],
+  ];
+  for (const [what, env, message] of cases) {
+    assert.throws(() => load(env), message, what);
+  }
+
+  // What is accepted: real secrets (not in development mode), or development mode on loopback.
+  const real = load({ ...REAL, NODE_ENV: 'production', HOST: '0.0.0.0', TOKEN_TTL: '7d' });
+  assert.equal(real.dev, false);
+  assert.equal(real.devRoutes, false);
+  assert.equal(real.tokenTtlSeconds, MAX_TOKEN_TTL_SECONDS);
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) {
+    const dev = load({ PUSHSYNC_DEV: '1', HOST: host, PUSHSYNC_DEV_ROUTES: '1' });
+    assert.equal(dev.dev, true, host);
+    assert.equal(dev.devRoutes, true, host);
+  }
+  assert.equal(load({ PUSHSYNC_DEV: 'true' }).dev, true);
+});
+
+test('loopback hosts: 127.0.0.0/8, localhost and ::1 only', () => {
+  for (const host of ['127.0.0.1', '127.255.255.254', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) assert.ok(isLoopbackHost(host), host);
+  for (const host of ['0.0.0.0', '::', '128.0.0.1', '10.0.0.1', '127.0.0.256', '127.0.0', 'localhost.example.com', '', '::2']) assert.ok(!isLoopbackHost(host), host);
 });
 
 test('the clock never answers the same or an earlier time twice', () => {

@@ -94,15 +94,17 @@ test('/demo/ before toolchain/build-demo: a 404 that says what to run', async ()
   assert.match(page.body, /toolchain\/build-demo/);
 });
 
-test('development routes are off unless PUSHSYNC_DEV_ROUTES=1, and production refuses them', async () => {
+test('development routes are off unless PUSHSYNC_DEV_ROUTES=1, which needs PUSHSYNC_DEV=1', async () => {
   const s = await server({});
   const token = await s.login(ALICE);
   const sessionId = await s.createSession(token);
   for (const [method, route] of [['GET', '/api/dev/status'], ['POST', '/api/dev/sockudo/stop'], ['POST', '/api/dev/sockudo/start'], ['POST', `/api/dev/session/${sessionId}/burst`]]) {
     assert.equal((await s.call(method, route, { token })).status, 404, route);
   }
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a', ADMIN_TOKEN: 'b', SOCKUDO_APP_SECRET: 'c', PUSHSYNC_DEV_ROUTES: '1' }), /PUSHSYNC_DEV_ROUTES/);
-  assert.equal(loadConfig({ PUSHSYNC_DEV_ROUTES: '1' }).devRoutes, true);
+  const real = { JWT_SECRET: 'j'.repeat(32), ADMIN_TOKEN: 'a'.repeat(32), SOCKUDO_APP_SECRET: 's'.repeat(32) };
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', ...real, PUSHSYNC_DEV_ROUTES: '1' }), /PUSHSYNC_DEV_ROUTES=1 needs development mode/);
+  assert.throws(() => loadConfig({ ...real, PUSHSYNC_DEV_ROUTES: '1' }), /PUSHSYNC_DEV_ROUTES=1 needs development mode/);
+  assert.equal(loadConfig({ PUSHSYNC_DEV: '1', PUSHSYNC_DEV_ROUTES: '1' }).devRoutes, true);
 });
 
 test('burst: 100 messages through the admin route, pushed in order; the caller needs the session', async () => {

@@ -32,7 +32,8 @@ export function tempDir(prefix = 'pushsync-test-') {
 }
 
 /**
- * Starts a server (and a fake Sockudo unless `sockudoPort` is given in env).
+ * Starts a server (and a fake Sockudo unless `sockudoPort` is given in env), in development mode
+ * unless `env` says `PUSHSYNC_DEV: '0'`.
  * @param {{env?: Record<string,string>, fake?: boolean}} options
  * @returns {Promise<{url, fake, logs: string[], errors: string[], call, login, close}>}
  */
@@ -45,6 +46,7 @@ export async function startTestServer({ env = {}, fake = true } = {}) {
   try {
     server = await startServer({
       env: {
+        PUSHSYNC_DEV: '1', // the public secrets and the demo users (docs/server.md, "Development mode")
         PORT: '0',
         DB_PATH: path.join(tmp.dir, 'test.sqlite'),
         QUIET: '1',
@@ -124,15 +126,15 @@ export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Runs `node server/src/main.js` as a child process (PORT=0 unless given) and waits until it
- * listens. `stop()` ends it with SIGTERM (SIGKILL after 5 s); call it in a `finally`/`after`.
+ * Runs `node server/src/main.js` as a child process (PORT=0 and PUSHSYNC_DEV=1 unless given) and
+ * waits until it listens. `stop()` ends it with SIGTERM (SIGKILL after 5 s); call it in a `finally`/`after`.
  * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, output: () => string, stop: () => Promise<void>}>}
  */
 export async function spawnServer(env) {
   const { spawn } = await import('node:child_process');
   const main = new URL('../../server/src/main.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: '0', QUIET: '1', ASSISTANT_STEP_MS: '0', ...env },
+    env: { ...process.env, PUSHSYNC_DEV: '1', PORT: '0', QUIET: '1', ASSISTANT_STEP_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,6 +1,6 @@
 // Development-only routes, for the demo page's fault buttons (docs/demo.md). Registered only with
 // PUSHSYNC_DEV_ROUTES=1 (toolchain/stack sets it for a local stack; the server's tests and
-// production leave it off, and NODE_ENV=production refuses it). Each one needs a user's bearer
+// production leave it off), which needs development mode (PUSHSYNC_DEV=1; config.js). Each one needs a user's bearer
 // token, so a page of another site cannot make a browser call them.
 //
 //   GET  /api/dev/status                     {sockudo: {up}}
