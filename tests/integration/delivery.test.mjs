@@ -6,7 +6,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startStack, client, closeAll, waitFor, serverMessages, adminPostOne, assertConverges, assertInsertedOnce,
+  startStack, client, connectedClient, closeAll, waitFor, serverMessages, adminPostOne, assertConverges, assertInsertedOnce,
   assertOrderedUnique, appFrames, channelOf, essence, failureFlag,
 } from './support.mjs';
 
@@ -24,18 +24,11 @@ after(async () => {
   await stack?.down({ failed: failures.failed });
 });
 
-/** A connected client on `sessionId` whose first backfill is done. */
-async function connectedClient(sessionId, options) {
-  const c = client(stack, options);
-  c.sync.selectSession(sessionId);
-  await waitFor(c.settled, { what: `connected and settled on ${sessionId}`, detail: c.describe });
-  return c;
-}
 
 test('a message stored by the server appears in the store, once, in order', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
   const backlog = await stack.api.adminPost(sessionId, ['before 1', 'before 2', 'before 3']);
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   // The backlog came through the REST backfill after subscribing.
   await assertConverges(stack, c, sessionId);
   assert.deepEqual(c.sync.messages().map((m) => m.messageId), backlog.map((m) => m.messageId));
@@ -60,7 +53,7 @@ test('a message stored by the server appears in the store, once, in order', fail
 
 test('the interact flow: user message, typing on and off, the assistant message and its status, then a catch-up of what is new', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   const mark = Math.max(0, ...[...c.log.messages, ...c.log.typing, ...c.requests].map((e) => e.n));
   const syncs = c.sync.counters().syncs;
   const logFrom = stack.serverLog().length;
@@ -138,7 +131,7 @@ test('an assistant turn costs a handful of REST messages, not a page', failures.
   const sessionId = await stack.api.createSession(stack.alice, 'reply cost');
   // More than a page of history: a newest-page refresh after each reply would read 50 messages.
   await stack.api.adminPost(sessionId, Array.from({ length: 80 }, (_, i) => `history ${i}`));
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   await assertConverges(stack, c, sessionId);
   await waitFor(() => c.inFlight() === 0, { what: 'no request in flight' });
   const before = c.sync.counters();
@@ -166,7 +159,7 @@ test('an assistant turn costs a handful of REST messages, not a page', failures.
 
 test('an assistant turn that fails ends in failure with its error in the store', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   const answer = await stack.api.call('POST', '/api/agent/interact', { token: stack.alice, body: { sessionId, content: 'fail' } });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   await waitFor(() => c.log.interactResponse.length === 1, { what: 'interact_response', detail: c.describe });
@@ -183,7 +176,7 @@ test('switching sessions: one socket, the old channel left, nothing of the old s
   await stack.api.adminPost(first, ['first 1', 'first 2', 'first 3']);
   await stack.api.adminPost(second, ['second 1', 'second 2']);
 
-  const c = await connectedClient(first);
+  const c = await connectedClient(stack, first);
   await assertConverges(stack, c, first);
   await stack.waitSubscriptions({ [channelOf(first)]: 1 });
 
@@ -244,7 +237,7 @@ test('switching before the first subscription completes ends on the last session
 
 test('1,000 messages in rapid succession: all present, in order, no duplicates', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   const before = c.sync.counters();
   const started = performance.now();
   const stored = await stack.api.adminPost(sessionId, Array.from({ length: 1000 }, (_, i) => `rapid ${i}`));
@@ -264,7 +257,7 @@ test('1,000 messages in rapid succession: all present, in order, no duplicates',
 
 test('500 messages from 25 concurrent writers (pushes out of sequence order): all present, in order, once', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   const before = c.sync.counters();
   const writers = Array.from({ length: 25 }, async (_, w) => {
     for (let i = 0; i < 20; i++) await adminPostOne(stack, sessionId, `writer ${w} message ${i}`);
@@ -283,7 +276,7 @@ test('500 messages from 25 concurrent writers (pushes out of sequence order): al
 
 test('the server\'s messages and the store agree field by field', failures.wrap(async (t) => {
   const sessionId = await stack.api.createSession(stack.alice);
-  const c = await connectedClient(sessionId);
+  const c = await connectedClient(stack, sessionId);
   await stack.api.call('POST', `/api/admin/session/${sessionId}/messages`, {
     headers: { 'x-admin-token': 'pushsync-admin' },
     body: { messages: [

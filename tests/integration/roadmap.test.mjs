@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileStorage } from '../../js-glue/dist/index.js';
 import {
-  startStack, client, closeAll, waitFor, roadmapEnv, serverMessages, adminPostOne, assertConverges, assertInsertedOnce,
+  startStack, client, connectedClient, closeAll, waitFor, roadmapEnv, serverMessages, adminPostOne, assertConverges, assertInsertedOnce,
   appFrames, channelOf, essence, failureFlag, compact, APP,
 } from './support.mjs';
 
@@ -169,16 +169,10 @@ for (const paging of ['newest', 'oldest']) {
       await stack?.down({ failed: failures.failed });
     });
 
-    async function connectedClient(sessionId, options) {
-      const c = client(stack, options);
-      c.sync.selectSession(sessionId);
-      await waitFor(c.settled, { what: `connected and settled on ${sessionId}`, detail: c.describe });
-      return c;
-    }
 
     test(`${paging}: typing is inferred from the user's message and cleared by interact_response; a turn costs a few REST messages`, failures.wrap(async (t) => {
       const sessionId = await stack.api.createSession(stack.alice, `typing ${paging}`);
-      const c = await connectedClient(sessionId);
+      const c = await connectedClient(stack, sessionId);
       assert.equal(c.sync.counters().dialect, 'minimal', 'an answer of {messages} only is the minimal dialect');
       const mark = Math.max(0, ...[...c.log.messages, ...c.log.typing, ...c.requests, ...c.frames].map((e) => e.n));
       // What the indicator says the moment the user's message is in the store.
@@ -235,7 +229,7 @@ for (const paging of ['newest', 'oldest']) {
     test(`${paging}: a pushed message that skips a sequence number is backfilled within 1 s`, failures.wrap(async (t) => {
       const sessionId = await stack.api.createSession(stack.alice, `gap ${paging}`);
       const first = await adminPostOne(stack, sessionId, 'first', { role: 'user' });
-      const c = await connectedClient(sessionId);
+      const c = await connectedClient(stack, sessionId);
       await waitFor(() => c.sync.messages().length === 1, { what: 'the first message', detail: c.describe });
       await new Promise((resolve) => setTimeout(resolve, 300)); // idle: nothing in flight, nothing due
       assert.equal(c.inFlight(), 0);
@@ -263,7 +257,7 @@ for (const paging of ['newest', 'oldest']) {
 
     test(`${paging}: push is back within 10 s of Sockudo being healthy again`, failures.wrap(async (t) => {
       const sessionId = await stack.api.createSession(stack.alice, `push return ${paging}`);
-      const c = await connectedClient(sessionId, { engineConfig: backoff });
+      const c = await connectedClient(stack, sessionId, { engineConfig: backoff });
       await stack.killSockudo('SIGKILL');
       await waitFor(() => c.sync.state().state === 'polling', { what: 'polling', detail: c.describe });
       assert.equal(c.sync.state().code, 'server_unreachable');
@@ -288,7 +282,7 @@ for (const paging of ['newest', 'oldest']) {
 
     test(`${paging}: 80 turns while push is down: all 160 messages once, in order; push back afterwards`, failures.wrap(async (t) => {
       const sessionId = await stack.api.createSession(stack.alice, `down ${paging}`);
-      const c = await connectedClient(sessionId, { engineConfig: backoff });
+      const c = await connectedClient(stack, sessionId, { engineConfig: backoff });
       await stack.killSockudo('SIGKILL');
       await waitFor(() => c.sync.state().state === 'polling', { what: 'polling', detail: c.describe });
       const started = performance.now();
@@ -312,7 +306,7 @@ for (const paging of ['newest', 'oldest']) {
 
     test(`${paging}: 1,000 messages, Sockudo killed and restarted mid-way: all once, in order${paging === 'newest' ? ', or gaps for exactly what is missing' : ''}`, failures.wrap(async (t) => {
       const sessionId = await stack.api.createSession(stack.alice, `stream ${paging}`);
-      const c = await connectedClient(sessionId, { engineConfig: backoff });
+      const c = await connectedClient(stack, sessionId, { engineConfig: backoff });
       const started = performance.now();
       // 500 turns from 4 writers: 1,000 messages, half of them (the assistant's) never pushed.
       const stream = turnStream(stack, sessionId, { turns: 500, workers: 4, prefix: 'stream' });
@@ -360,7 +354,7 @@ for (const paging of ['newest', 'oldest']) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushsync-watcher-'));
       try {
         const file = path.join(dir, 'state.json');
-        const first = await connectedClient(sessionId, { storage: fileStorage(file) });
+        const first = await connectedClient(stack, sessionId, { storage: fileStorage(file) });
         const stream = turnStream(stack, sessionId, { turns: 150, workers: 2, prefix: 'watched' });
         let again;
         let fresh;
@@ -401,7 +395,7 @@ for (const paging of ['newest', 'oldest']) {
       test('default settings: push is back within 10 s of Sockudo being healthy again, also during the reconnect backoff', {
       }, async (t) => {
         const sessionId = await stack.api.createSession(stack.alice, 'push return, default settings');
-        const c = await connectedClient(sessionId);
+        const c = await connectedClient(stack, sessionId);
         await stack.killSockudo('SIGKILL');
         // The fourth attempt failed: the fifth waits 16 s (the largest step before polling).
         await waitFor(() => c.sync.state().reason === 'Attempt 5 of 5', { what: 'the fifth attempt pending', timeout: 40_000, detail: c.describe });

@@ -306,6 +306,14 @@ export function client(stack, options = {}) {
 }
 
 /** Destroys every client still alive (their sockets, timers and requests). */
+/** A client on `sessionId`, connected and with its first read done. */
+export async function connectedClient(stack, sessionId, options) {
+  const c = client(stack, options);
+  c.sync.selectSession(sessionId);
+  await waitFor(c.settled, { what: `connected and settled on ${sessionId}`, detail: c.describe });
+  return c;
+}
+
 export function closeAll() {
   for (const sync of syncs) sync.destroy();
   syncs.clear();
