@@ -10,6 +10,7 @@ import { createSync } from '../dist/index.js';
 import { startAppServer } from './support/app-server.mjs';
 import { startPusherServer } from './support/pusher-server.mjs';
 import { waitFor } from './support/wait.mjs';
+import { stubSyncOptions } from './support/stub-sync.mjs';
 
 assert.equal(typeof WebSocket, 'function', 'run with --experimental-websocket on Node 20 (scripts/test.mjs does)');
 
@@ -36,19 +37,13 @@ afterEach(async () => {
 function stampedSync() {
   const requests = [];
   const frames = [];
-  sync = createSync({
-    apiBase: app.url,
-    wsHost: '127.0.0.1',
-    wsPort: pusher.port,
-    key: pusher.key,
-    token: 'token-1',
-    jitterSeed: 7,
+  sync = createSync(stubSyncOptions(app, pusher, {
     fetch: (url, init) => {
       requests.push({ t: performance.now(), url });
       return fetch(url, init);
     },
     onFrame: (text) => frames.push({ t: performance.now(), frame: JSON.parse(text) }),
-  });
+  }));
   return { sync, requests, frames };
 }
 

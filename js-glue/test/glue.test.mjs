@@ -10,6 +10,7 @@ import { createSync, fileStorage, memoryStorage, PERSIST_KEY } from '../dist/ind
 import { startAppServer } from './support/app-server.mjs';
 import { startPusherServer } from './support/pusher-server.mjs';
 import { waitFor } from './support/wait.mjs';
+import { stubSyncOptions } from './support/stub-sync.mjs';
 
 assert.equal(typeof WebSocket, 'function', 'run with --experimental-websocket on Node 20 (scripts/test.mjs does)');
 
@@ -32,16 +33,10 @@ afterEach(async () => {
 
 /** A Sync on the local servers; the fast backoff keeps retries in the test's time. */
 function makeSync(options = {}) {
-  const sync = createSync({
-    apiBase: app.url,
-    wsHost: '127.0.0.1',
-    wsPort: pusher.port,
-    key: pusher.key,
-    token: 'token-1',
-    jitterSeed: 7,
+  const sync = createSync(stubSyncOptions(app, pusher, {
     ...options,
     engineConfig: { backoffBaseMs: 200, ...options.engineConfig },
-  });
+  }));
   syncs.push(sync);
   return sync;
 }

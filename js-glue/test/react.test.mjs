@@ -10,6 +10,7 @@ import { startAppServer } from './support/app-server.mjs';
 import { fakeSync, wireMessage } from './support/fake-sync.mjs';
 import { startPusherServer } from './support/pusher-server.mjs';
 import { waitFor } from './support/wait.mjs';
+import { stubSyncOptions } from './support/stub-sync.mjs';
 
 // A DOM for react-dom/client, before React DOM is loaded.
 const window = new Window({ url: 'http://localhost/' });
@@ -118,9 +119,7 @@ test('one shared store per Sync; a store of its own for another message shape', 
 test('with a real createSync: a pushed message appears in the DOM', async () => {
   const pusher = await startPusherServer();
   const app = await startAppServer({ pusher });
-  const sync = createSync({
-    apiBase: app.url, wsHost: '127.0.0.1', wsPort: pusher.port, key: pusher.key, token: 'token-1', jitterSeed: 7,
-  });
+  const sync = createSync(stubSyncOptions(app, pusher));
   try {
     app.addMessage('s1', 1, { push: false });
     const { container, root } = await mount(h(Chat, { sync }));

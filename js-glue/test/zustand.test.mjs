@@ -12,6 +12,7 @@ import { startAppServer } from './support/app-server.mjs';
 import { fakeSync, wireMessage } from './support/fake-sync.mjs';
 import { startPusherServer } from './support/pusher-server.mjs';
 import { sleep, waitFor } from './support/wait.mjs';
+import { stubSyncOptions } from './support/stub-sync.mjs';
 
 /** The roadmap's store: a `currentTask` slice with fields of the app's own next to the binding's. */
 function appStore() {
@@ -337,16 +338,10 @@ describe('with a real createSync and the stub servers', () => {
     await app.close();
   });
   const makeSync = (options = {}) => {
-    const sync = createSync({
-      apiBase: app.url,
-      wsHost: '127.0.0.1',
-      wsPort: pusher.port,
-      key: pusher.key,
-      token: 'token-1',
-      jitterSeed: 7,
+    const sync = createSync(stubSyncOptions(app, pusher, {
       ...options,
       engineConfig: { backoffBaseMs: 200, ...options.engineConfig },
-    });
+    }));
     syncs.push(sync);
     return sync;
   };
