@@ -62,8 +62,12 @@ export interface Sync {
   counters(): Counters;
   on<E extends SyncEventName>(event: E, fn: Listener<E>): void;
   off<E extends SyncEventName>(event: E, fn: Listener<E>): void;
-  /** Closes the socket, cancels the timer and requests, frees the engine. */
-  destroy(): void;
+  /**
+   * Closes the socket, cancels the timer and requests, frees the engine. The promise settles
+   * once every state the engine asked to persist is in storage (it never rejects: a failed write
+   * was reported as an 'error' event); a host that exits after destroy awaits it.
+   */
+  destroy(): Promise<void>;
 }
 
 /**
@@ -175,8 +179,8 @@ class SyncHost implements Sync {
     this.events.off(event, fn);
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
+  destroy(): Promise<void> {
+    if (this.destroyed) return this.persisting;
     this.destroyed = true;
     this.timer.clear();
     this.http.abortAll();
@@ -184,11 +188,11 @@ class SyncHost implements Sync {
     this.early = [];
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
     // Deleting the Client closes its socket and detaches the socket's callbacks. Never while one
     // of its methods is running (a synchronous callback that called destroy()).
-    if (this.inModule) queueMicrotask(() => client.delete());
-    else client.delete();
+    if (client && this.inModule) queueMicrotask(() => client.delete());
+    else client?.delete();
+    return this.persisting;
   }
 
   // ---- start -----------------------------------------------------------------------------------
@@ -284,7 +288,7 @@ class SyncHost implements Sync {
           this.queue(() => this.runHttp(effect));
           break;
         case 'persist':
-          this.queue(() => this.persist(effect.key, effect.value));
+          this.persist(effect.key, effect.value);
           break;
         case 'state': {
           const { state, code, reason } = effect;
@@ -361,8 +365,13 @@ class SyncHost implements Sync {
     this.apply({ type: 'httpResult', id: request.id, status: answer.status, body: answer.body });
   }
 
+  /**
+   * Starts the write at once (chained, so writes land in order, and never inside the module's
+   * call: the chain runs it in a later microtask), so a destroy right after cannot drop it; the
+   * event is queued like every other.
+   */
   private persist(key: string, value: string): void {
-    this.events.emit('persist', { key, value });
+    this.queue(() => this.events.emit('persist', { key, value }));
     this.persisting = this.persisting
       .then(() => this.storage.set(key, value))
       .catch((error: unknown) => this.report('storage', `saving ${key} failed: ${describe(error)}`));

@@ -25,7 +25,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const sync of syncs.splice(0)) sync.destroy();
+  for (const sync of syncs.splice(0)) await sync.destroy();
   await pusher.close();
   await app.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -200,7 +200,7 @@ test('fileStorage persists the session and a new Sync restores it', async () => 
       return false;
     }
   }, { what: 'the file' });
-  first.destroy();
+  await first.destroy();
 
   const saved = JSON.parse(JSON.parse(readFileSync(file, 'utf8'))[PERSIST_KEY]);
   assert.equal(saved.sessionId, 's2');
@@ -213,6 +213,27 @@ test('fileStorage persists the session and a new Sync restores it', async () => 
   // Selecting the restored session again changes nothing.
   second.selectSession('s2');
   assert.equal(second.messages().length, 2);
+});
+
+test('destroy settles once the last persisted state is in storage', async () => {
+  for (let s = 1; s <= 2; s++) app.addMessage('s2', s, { push: false });
+  const written = [];
+  const slow = {
+    async get() { return null; },
+    async set(key, value) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      written.push({ key, value });
+    },
+  };
+  const sync = makeSync({ storage: slow });
+  const log = record(sync);
+  sync.selectSession('s2');
+  await waitFor(() => log.persist.length > 0, { what: 'a persist' });
+  const asked = log.persist.length;
+  assert.equal(written.length, 0, 'the first write is still under way');
+  await sync.destroy();
+  assert.ok(written.length >= asked, `${written.length} of ${asked} writes landed`);
+  assert.deepEqual(written.slice(0, asked), log.persist.slice(0, asked), 'in the order asked');
 });
 
 test('fileStorage writes atomically and in order', async () => {

@@ -364,7 +364,7 @@ for (const paging of ['newest', 'oldest']) {
             try { return JSON.parse(JSON.parse(fs.readFileSync(file, 'utf8'))['pushsync.state']).sessionId === sessionId; } catch { return false; }
           }, { what: 'the state persisted' });
           const seen = first.sync.messages().length;
-          first.destroy(); // the watcher stops (an extension's service worker killed)
+          await first.destroy(); // the watcher stops (an extension's service worker killed)
           await waitFor(() => stream.completed >= 70, { what: '70 turns', timeout: 60_000 });
           // The same storage: it restores the session by itself. And a new watcher with nothing.
           again = client(stack, { storage: fileStorage(file) });
@@ -383,6 +383,7 @@ for (const paging of ['newest', 'oldest']) {
             `first reads: ${requestLines(c, stack).slice(0, 4).join(' | ')}`);
         }
       } finally {
+        await closeAll(); // their last writes land before the folder goes
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }));

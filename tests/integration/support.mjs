@@ -235,7 +235,7 @@ const syncs = new Set();
  * everything: `log.<event>`, `requests` (every HTTP request the engine made through fetch:
  * `{method, url, status, done}`), `frames` (every received frame: `{frame}` decoded, `data` decoded
  * too when it is JSON). Each entry has `n`, its place in one count across the three (what happened
- * first), and `t`, performance.now() (the engine's clock in Node). Destroy with `closeAll()`.
+ * first), and `t`, performance.now() (the engine's clock in Node). Destroy with `await closeAll()` (it waits for their storage writes).
  */
 export function client(stack, options = {}) {
   const log = { state: [], messages: [], typing: [], session: [], interactResponse: [], error: [] };
@@ -299,13 +299,12 @@ export function client(stack, options = {}) {
       requests: requests.slice(-8).map((r) => `${r.method} ${r.url.replace(stack.url, '')} ${r.status}`),
     }),
     destroy() {
-      sync.destroy();
       syncs.delete(sync);
+      return sync.destroy();
     },
   };
 }
 
-/** Destroys every client still alive (their sockets, timers and requests). */
 /** A client on `sessionId`, connected and with its first read done. */
 export async function connectedClient(stack, sessionId, options) {
   const c = client(stack, options);
@@ -314,9 +313,11 @@ export async function connectedClient(stack, sessionId, options) {
   return c;
 }
 
-export function closeAll() {
-  for (const sync of syncs) sync.destroy();
+/** Destroys every client still alive (their sockets, timers and requests), once their storage writes landed. */
+export async function closeAll() {
+  const closing = [...syncs].map((sync) => sync.destroy());
   syncs.clear();
+  await Promise.all(closing);
 }
 
 // ---- checks --------------------------------------------------------------------------------------

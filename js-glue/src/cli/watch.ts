@@ -58,14 +58,14 @@ export async function watch(command: 'watch' | 'record', argv: string[]): Promis
   try {
     await sync.ready;
   } catch (error) {
-    sync.destroy();
+    await sync.destroy();
     recording?.close();
     throw new Failure((error as Error).message);
   }
   sync.selectSession(session);
   await stopped(duration);
   line({ type: 'snapshot', sessionId: sync.sessionId(), messages: sync.messages() });
-  sync.destroy();
+  await sync.destroy();
   recording?.close();
   return 0;
 }
