@@ -56,11 +56,45 @@ export interface SessionSummary {
   updatedAt?: string;
 }
 
+/**
+ * A message the user sent that the backend has not confirmed yet: kept in the worker's outbox
+ * (persisted) until the server's message for it is in the store. `queued`: waiting for the network
+ * or the server; `sending`: a request is in flight; `failed`: given up until the user retries
+ * (`code` for logic, `reason` for people).
+ */
+export interface OutboxEntry {
+  clientMessageId: string;
+  sessionId: string;
+  content: string;
+  createdAt: string;
+  status: 'queued' | 'sending' | 'failed';
+  attempts: number;
+  code?: string;
+  reason?: string;
+}
+
+/** What the backend last said of the selected session (`session_update`): its title and status. */
+export interface SessionInfo {
+  sessionId: string;
+  title?: string;
+  status?: string;
+  updatedAt?: string;
+}
+
 export interface Snapshot {
   state: ViewStateInfo;
   sessionId: string;
   typing: Typing;
   messages: Message[];
+  /**
+   * False while `messages` came from the worker's local copy and the engine has not yet completed
+   * its first read of the session (the view marks the list as not yet confirmed).
+   */
+  confirmed: boolean;
+  /** The outbox entries of every session, oldest first. */
+  outbox: OutboxEntry[];
+  /** The selected session's last `session_update`, if any. */
+  sessionInfo: SessionInfo | null;
   /** Where the backend could not give messages, and how many (shown at their place in the chat). */
   gaps: Gap[];
   figures: Figures;
@@ -82,6 +116,9 @@ export type ToView =
   | { type: 'session'; sessionId: string }
   | { type: 'messages'; diff: MessagesDiff; inserted: Message[]; updated: Message[] }
   | { type: 'gaps'; gaps: Gap[] }
+  | { type: 'confirmed'; confirmed: boolean }
+  | { type: 'outbox'; entries: OutboxEntry[] }
+  | { type: 'sessionInfo'; info: SessionInfo | null }
   | ({ type: 'typing'; sessionId: string } & Typing)
   | { type: 'figures'; figures: Figures }
   | ({ type: 'account' } & Account)
@@ -93,7 +130,12 @@ export type Request =
   | { op: 'listSessions' }
   | { op: 'createSession'; title?: string }
   | { op: 'selectSession'; sessionId: string }
+  /** Puts the message in the outbox (answered once it is persisted there, not when delivered). */
   | { op: 'send'; sessionId: string; content: string; clientMessageId: string }
+  /** A failed outbox entry goes back to queued. */
+  | { op: 'retrySend'; clientMessageId: string }
+  /** A failed outbox entry is dropped. */
+  | { op: 'discardSend'; clientMessageId: string }
   | { op: 'refresh' }
   | { op: 'snapshot' }
   | { op: 'figures' };

@@ -80,6 +80,10 @@ export class ViewState {
         this.errors = [...this.errors, { code: message.code, message: message.message, at: message.at }].slice(-KEPT_ERRORS);
         this.emit('error');
         return true;
+      case 'confirmed':
+      case 'outbox':
+      case 'sessionInfo':
+        return true; // shown by the views once the local copy, the outbox and session_update land (issue 10)
       case 'reply':
         return true;
     }

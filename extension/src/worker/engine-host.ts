@@ -127,6 +127,9 @@ export class EngineHost {
       sessionId: this.model.sessionId,
       typing: this.model.typing,
       messages: this.model.messages,
+      confirmed: true, // the local copy (issue 10.1) sets this while its list is not confirmed
+      outbox: [], // the outbox (issue 10.2) fills this
+      sessionInfo: null, // session_update (issue 10.5) fills this
       gaps: this.model.gaps,
       figures: this.currentFigures(),
       account: { loggedIn: this.token !== null, email: this.account },

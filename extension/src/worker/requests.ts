@@ -22,6 +22,9 @@ export async function answerRequest(host: EngineHost, request: Request): Promise
     case 'send':
       await api(host).send(request.sessionId, request.content, request.clientMessageId);
       return null;
+    case 'retrySend':
+    case 'discardSend':
+      throw new Error(`${request.op}: the outbox is not built yet (issue 10.2)`);
     case 'refresh':
       host.refresh();
       return null;
