@@ -2,9 +2,9 @@
 // changes that follow it. Components subscribe and redraw the part that changed.
 import type { Gap, Message } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
-import type { Account, ErrorNote, Figures, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
+import type { Account, ErrorNote, Figures, OutboxEntry, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
 
-export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'gaps' | 'typing' | 'figures' | 'account' | 'error' | 'link';
+export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'gaps' | 'outbox' | 'typing' | 'figures' | 'account' | 'error' | 'link';
 
 const KEPT_ERRORS = 10;
 
@@ -14,6 +14,8 @@ export class ViewState {
   typing: Typing = { isTyping: false, context: '' };
   messages: Message[] = [];
   gaps: Gap[] = [];
+  /** The worker's outbox: sends not yet confirmed by the backend, of every session, oldest first. */
+  outbox: OutboxEntry[] = [];
   figures: Figures | null = null;
   account: Account = { loggedIn: false, email: '' };
   errors: ErrorNote[] = [];
@@ -41,6 +43,7 @@ export class ViewState {
         this.typing = message.typing;
         this.messages = [...message.messages];
         this.gaps = [...message.gaps];
+        this.outbox = [...message.outbox];
         this.figures = message.figures;
         this.account = message.account;
         this.errors = [...message.errors];
@@ -80,8 +83,11 @@ export class ViewState {
         this.errors = [...this.errors, { code: message.code, message: message.message, at: message.at }].slice(-KEPT_ERRORS);
         this.emit('error');
         return true;
-      case 'confirmed':
       case 'outbox':
+        this.outbox = [...message.entries];
+        this.emit('outbox');
+        return true;
+      case 'confirmed':
       case 'sessionInfo':
         return true; // shown by the views once the local copy, the outbox and session_update land (issue 10)
       case 'reply':
