@@ -1,10 +1,25 @@
 // A view's copy of what the worker knows: replaced by each snapshot, then kept current by the
-// changes that follow it. Components subscribe and redraw the part that changed.
-import type { Gap, Message } from 'pushsync';
+// changes that follow it. Components subscribe and redraw the part that changed; a component that
+// renders the messages in O(changed) reads `lastDiff` in its 'messages' listener (the engine's
+// positional diff just applied, in final positions) instead of comparing whole lists.
+import type { Gap, Message, MessagesDiff } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
-import type { Account, ErrorNote, Figures, OutboxEntry, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
+import type { Account, ErrorNote, Figures, OutboxEntry, SessionInfo, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
 
-export type Change = 'snapshot' | 'state' | 'session' | 'messages' | 'gaps' | 'outbox' | 'typing' | 'figures' | 'account' | 'error' | 'link';
+export type Change =
+  | 'snapshot'
+  | 'state'
+  | 'session'
+  | 'messages'
+  | 'gaps'
+  | 'typing'
+  | 'figures'
+  | 'account'
+  | 'error'
+  | 'link'
+  | 'confirmed'
+  | 'outbox'
+  | 'sessionInfo';
 
 const KEPT_ERRORS = 10;
 
@@ -13,9 +28,15 @@ export class ViewState {
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
   messages: Message[] = [];
-  gaps: Gap[] = [];
-  /** The worker's outbox: sends not yet confirmed by the backend, of every session, oldest first. */
+  /** The diff of the latest 'messages' change (valid during its listeners; a snapshot clears it). */
+  lastDiff: MessagesDiff | null = null;
+  /** False while `messages` came from the worker's local copy, not yet confirmed by the server. */
+  confirmed = true;
+  /** Sends the backend has not confirmed yet, of every session, oldest first. */
   outbox: OutboxEntry[] = [];
+  /** The selected session's last `session_update` (title, status), if any. */
+  sessionInfo: SessionInfo | null = null;
+  gaps: Gap[] = [];
   figures: Figures | null = null;
   account: Account = { loggedIn: false, email: '' };
   errors: ErrorNote[] = [];
@@ -34,6 +55,11 @@ export class ViewState {
     this.emit('link');
   }
 
+  /** The outbox entries of the selected session, oldest first. */
+  sessionOutbox(): OutboxEntry[] {
+    return this.outbox.filter((entry) => entry.sessionId === this.sessionId);
+  }
+
   /** Returns false when a diff did not fit: the caller asks the worker for a fresh snapshot. */
   receive(message: ToView): boolean {
     switch (message.type) {
@@ -42,8 +68,12 @@ export class ViewState {
         this.sessionId = message.sessionId;
         this.typing = message.typing;
         this.messages = [...message.messages];
+        this.lastDiff = null;
+        // Older workers (and the tests' stubs) may leave out the fields added with issue 10.
+        this.confirmed = message.confirmed ?? true;
+        this.outbox = [...(message.outbox ?? [])];
+        this.sessionInfo = message.sessionInfo ?? null;
         this.gaps = [...message.gaps];
-        this.outbox = [...message.outbox];
         this.figures = message.figures;
         this.account = message.account;
         this.errors = [...message.errors];
@@ -56,16 +86,35 @@ export class ViewState {
         return true;
       case 'session':
         this.sessionId = message.sessionId;
+        // session_update describes one session: another one's info does not carry over.
+        if (this.sessionInfo && this.sessionInfo.sessionId !== message.sessionId) {
+          this.sessionInfo = null;
+          this.emit('sessionInfo');
+        }
         this.emit('session');
         return true;
       case 'messages': {
         const fits = applyDiff(this.messages, message.diff, message.inserted, message.updated);
+        this.lastDiff = fits ? message.diff : null;
         this.emit('messages');
+        this.lastDiff = null;
         return fits;
       }
       case 'gaps':
         this.gaps = [...message.gaps];
         this.emit('gaps');
+        return true;
+      case 'confirmed':
+        this.confirmed = message.confirmed;
+        this.emit('confirmed');
+        return true;
+      case 'outbox':
+        this.outbox = [...message.entries];
+        this.emit('outbox');
+        return true;
+      case 'sessionInfo':
+        this.sessionInfo = message.info;
+        this.emit('sessionInfo');
         return true;
       case 'typing':
         this.typing = { isTyping: message.isTyping, context: message.context };
@@ -83,13 +132,6 @@ export class ViewState {
         this.errors = [...this.errors, { code: message.code, message: message.message, at: message.at }].slice(-KEPT_ERRORS);
         this.emit('error');
         return true;
-      case 'outbox':
-        this.outbox = [...message.entries];
-        this.emit('outbox');
-        return true;
-      case 'confirmed':
-      case 'sessionInfo':
-        return true; // shown by the views once the local copy, the outbox and session_update land (issue 10)
       case 'reply':
         return true;
     }
