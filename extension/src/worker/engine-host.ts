@@ -13,7 +13,7 @@ import { chromeStorage, createSync, type PushsyncModule, type Sync } from 'pushs
 import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
 import { missingOrigins, noPermissionMessage } from '../shared/host-access.js';
 import { requiredOrigins } from '../shared/hosts.js';
-import type { Figures, Snapshot, ToView } from '../shared/protocol.js';
+import type { Figures, SessionInfo, Snapshot, ToView } from '../shared/protocol.js';
 import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY, type Settings } from '../shared/settings.js';
 import { FigureTracker } from './figures.js';
 import { SyncModel } from './sync-model.js';
@@ -33,6 +33,8 @@ export class EngineHost {
   /** Origins of the settings without a host permission: while there are any, no engine runs. */
   private missing: string[] = [];
   private views = 0;
+  /** The selected session's last session_update (views show its status). */
+  private sessionInfo: SessionInfo | null = null;
   private generation = 0;
   private figuresTimer: ReturnType<typeof setTimeout> | undefined;
   private markStarted!: () => void;
@@ -107,6 +109,7 @@ export class EngineHost {
     this.sync?.destroy();
     this.sync = undefined;
     this.model.reset();
+    this.sessionInfo = null;
     this.figures.resetConnection();
   }
 
@@ -129,7 +132,7 @@ export class EngineHost {
       messages: this.model.messages,
       confirmed: true, // the local copy (issue 10.1) sets this while its list is not confirmed
       outbox: [], // the outbox (issue 10.2) fills this
-      sessionInfo: null, // session_update (issue 10.5) fills this
+      sessionInfo: this.sessionInfo,
       gaps: this.model.gaps,
       figures: this.currentFigures(),
       account: { loggedIn: this.token !== null, email: this.account },
@@ -231,8 +234,16 @@ export class EngineHost {
       this.broadcast({ type: 'state', ...info });
     });
     sync.on('session', ({ sessionId, status }) => {
-      if (!live() || status !== '') return; // a session_update's status is not a selection
+      if (!live()) return;
+      if (status !== '') {
+        // A session_update: the backend's word on a session, not a selection.
+        if (sessionId !== this.model.sessionId) return;
+        this.sessionInfo = { sessionId, status };
+        this.broadcast({ type: 'sessionInfo', info: this.sessionInfo });
+        return;
+      }
       this.model.sessionId = sessionId;
+      if (this.sessionInfo && this.sessionInfo.sessionId !== sessionId) this.sessionInfo = null;
       this.broadcast({ type: 'session', sessionId });
     });
     sync.on('messages', ({ diff, inserted, updated }) => {
