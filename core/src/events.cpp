@@ -115,6 +115,11 @@ Result<Message, DecodeError> message_from(const json& object, std::string_view w
     return DecodeError{std::string(where) + ": 'timestamp' must be a string or a number"};
   }
   if (m.status.empty()) m.status = "sent";
+  // Only a host's hint for matching its sends: a backend's other shape of it is ignored, the
+  // message is kept.
+  if (const auto it = object.find("clientMessageId"); it != object.end() && it->is_string()) {
+    m.client_message_id = it->get<std::string>();
+  }
   if (const auto it = object.find("actionPayload"); it != object.end() && !it->is_null()) {
     m.action_payload = to_text(*it);
   }
@@ -143,7 +148,7 @@ std::optional<NewMessageEvent> scan_new_message(std::string_view data) {
         bool handled;
         if (kind == 'n' && field != "messageId" && field != "sequenceNumber" && field != "role" &&
             field != "content" && field != "timestamp" && field != "status" && field != "updatedAt" &&
-            field != "actionPayload" && field != "error") {
+            field != "clientMessageId" && field != "actionPayload" && field != "error") {
           handled = s.null_value();
         } else if (field == "messageId") {
           handled = kind == '"' && s.string_value(m.id) && (id = true);
@@ -159,6 +164,8 @@ std::optional<NewMessageEvent> scan_new_message(std::string_view data) {
           handled = kind == '"' && s.string_value(m.status);
         } else if (field == "updatedAt") {
           handled = kind == '"' && s.string_value(m.updated_at);
+        } else if (field == "clientMessageId") {
+          handled = kind == '"' ? s.string_value(m.client_message_id) : s.skip_value();
         } else if (field == "actionPayload" || field == "error") {
           handled = false;  // kept as JSON text / decoded by the general path
         } else {

@@ -1,9 +1,11 @@
 #include "pushsync/json_io.h"
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "json_limits.h"
+#include "json_number.h"
 
 #include "json_text.h"
 
@@ -33,27 +35,12 @@ class Reader {
       if (!it->is_string()) return fail(key, "a string");
       out = it->get<std::string>();
     } else if constexpr (std::is_same_v<T, double>) {
-      if (!it->is_number()) return fail(key, "a number");
+      // Finite only: JSON has no NaN or infinity (the encoder would write null).
+      if (!it->is_number() || !std::isfinite(it->get<double>())) return fail(key, "a finite number");
       out = it->get<double>();
     } else {
-      // JavaScript sends whole numbers as doubles: accept them when integral and in range of T.
-      double value;
-      if (it->is_number_integer()) {
-        value = it->is_number_unsigned() ? static_cast<double>(it->get<std::uint64_t>())
-                                         : static_cast<double>(it->get<std::int64_t>());
-      } else if (it->is_number_float()) {
-        value = it->get<double>();
-      } else {
-        return fail(key, "an integer");
-      }
-      if (!(value >= static_cast<double>(std::numeric_limits<T>::min()) &&
-            value <= static_cast<double>(std::numeric_limits<T>::max())) ||
-          value != static_cast<double>(static_cast<std::int64_t>(value))) {
-        return fail(key, "an integer in range");
-      }
-      out = it->is_number_integer() && !it->is_number_unsigned() ? static_cast<T>(it->get<std::int64_t>())
-            : it->is_number_unsigned()                            ? static_cast<T>(it->get<std::uint64_t>())
-                                                                  : static_cast<T>(value);
+      if (!it->is_number()) return fail(key, "an integer");
+      if (!integer_from_json(*it, out)) return fail(key, "an integer in range");
     }
     return *this;
   }
@@ -140,6 +127,7 @@ json message_json(const Message& m) {
               {"timestamp", m.timestamp}};
   if (m.sequence > 0) out["sequenceNumber"] = m.sequence;  // absent when the backend sent none
   if (!m.updated_at.empty()) out["updatedAt"] = m.updated_at;
+  if (!m.client_message_id.empty()) out["clientMessageId"] = m.client_message_id;
   if (m.action_payload) {
     json payload = parse_bounded(*m.action_payload);
     out["actionPayload"] = payload.is_discarded() ? json(*m.action_payload) : payload;

@@ -138,6 +138,8 @@ MessageStore::Outcome MessageStore::merge(Message message) {
     stored.updated_at = std::move(message.updated_at);
     stored.action_payload = std::move(message.action_payload);
     stored.error = std::move(message.error);
+    // An update that does not repeat the sender's id keeps the one already known.
+    if (!message.client_message_id.empty()) stored.client_message_id = std::move(message.client_message_id);
     return Outcome::Updated;
   }
   // A server that renumbered a message: move it to its new place.

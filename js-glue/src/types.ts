@@ -14,6 +14,8 @@ export interface Message {
   updatedAt?: string;
   actionPayload?: unknown;
   error?: { code: string; message: string };
+  /** The sender's id of a user message, where the backend echoes it (the reference server does). */
+  clientMessageId?: string;
 }
 
 /** Why the state is what it is, for logic; `reason` is the same for people. */

@@ -78,7 +78,7 @@ TEST(DecodeAppEvent, NewMessageWithEveryField) {
   const std::string message = R"({"messageId":"m-42","sequenceNumber":9007199254740991,"role":"assistant",)"
                               R"("content":"<b>not markup</b>","status":"pending","timestamp":"2026-11-29T14:05:11+01:00",)"
                               R"("updatedAt":"2026-11-29T13:06:00.000Z","actionPayload":{"tool":"click","x":[1,2]},)"
-                              R"("error":{"code":"E_TIMEOUT","message":"took too long"},"unknownField":true})";
+                              R"("error":{"code":"E_TIMEOUT","message":"took too long"},"clientMessageId":"c-9","unknownField":true})";
   const auto result = decode_app_event("new_message", new_message_payload(message));
   ASSERT_TRUE(result.ok()) << result.error().what;
   Message m;
@@ -92,6 +92,7 @@ TEST(DecodeAppEvent, NewMessageWithEveryField) {
   m.updated_at = "2026-11-29T13:06:00.000Z";
   m.action_payload = R"({"tool":"click","x":[1,2]})";
   m.error = MessageError{"E_TIMEOUT", "took too long"};
+  m.client_message_id = "c-9";
   EXPECT_EQ(result.value(), AppEvent(NewMessageEvent{"s1", m}));
 }
 
@@ -110,7 +111,13 @@ TEST(DecodeAppEvent, NewMessageOptionalFieldsTable) {
   payload_scalar.action_payload = "\"go\"";
   Message max_sequence = expected_message();
   max_sequence.sequence = kMaxSequence;
+  Message with_client_id = expected_message();
+  with_client_id.client_message_id = "c-1";
   const std::vector<Case> cases = {
+      {"clientMessageId kept", "clientMessageId", R"("c-1")", with_client_id},
+      {"clientMessageId as a number is ignored, the message kept", "clientMessageId", "17", expected_message()},
+      {"clientMessageId as an object is ignored, the message kept", "clientMessageId", R"({"a":[1]})", expected_message()},
+      {"clientMessageId null", "clientMessageId", "null", expected_message()},
       {"status null becomes sent", "status", "null", expected_message()},
       {"status empty becomes sent", "status", R"("")", expected_message()},
       {"updatedAt null", "updatedAt", "null", expected_message()},

@@ -256,6 +256,18 @@ TEST(MessageStore, MergeUpdatesEveryFieldInPlace) {
   expect_contents(store, {make("m0", 0, 0), changed, make("m2", 2, 20)});
 }
 
+TEST(MessageStore, AnUpdateWithoutTheSendersIdKeepsIt) {
+  MessageStore store;
+  Message sent = make("m1", 1, 10, "pending", kT1);
+  sent.client_message_id = "c-1";
+  store.merge(sent);
+  // A message_update, or a backend whose later answers omit it: the id a host matches by stays.
+  Message updated = make("m1", 1, 10, "success", kT2);
+  EXPECT_EQ(store.merge(updated), MessageStore::Outcome::Updated);
+  updated.client_message_id = "c-1";
+  expect_contents(store, {updated});
+}
+
 TEST(MessageStore, RenumberedMessageMoves) {
   MessageStore store;
   for (int i = 1; i <= 5; ++i) store.merge(make("m" + std::to_string(i), i, i * 10));

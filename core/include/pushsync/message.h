@@ -27,6 +27,9 @@ struct Message {
   std::int64_t timestamp_ms = 0;  ///< `timestamp` parsed (ms since the epoch, UTC), for ordering
   std::string updated_at;         ///< server time of the last change, ISO-8601 ("" when not sent)
   std::optional<std::string> action_payload;  ///< `actionPayload`, kept as JSON text
+  /// `clientMessageId`: the sender's id for a user message, where the backend echoes it ("" when
+  /// not sent). A host's outbox matches its pending sends by it.
+  std::string client_message_id;
   std::optional<MessageError> error;
 
   bool operator==(const Message&) const = default;
