@@ -1,11 +1,14 @@
-// The message input: Enter (or Send) posts the text to the selected session through the worker
-// (the backend's send route, backend-routes.ts). The message itself appears when the engine
-// receives it, like any other. A send cut off by a worker restart is repeated with the same
-// clientMessageId, which the server stores only once.
+// The message input: Enter (or Send) hands the text to the worker's outbox, which answers as soon
+// as it has persisted it: the input clears at once, the message shows in the outbox below the
+// messages (outbox-view.ts), and the worker delivers it when the network and the server allow.
+// A network failure is never an error here; only a request the worker refuses is (the text comes
+// back to the input then). A send cut off by a worker restart is repeated with the same
+// clientMessageId, which the outbox keeps only once.
 import { RequestError, type WorkerPort } from '../view/worker-port.js';
 import { setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';
 
+/** How often a send is repeated while the worker restarts (each after its next snapshot). */
 const ATTEMPTS = 3;
 
 export interface ComposerParts {
@@ -16,8 +19,6 @@ export interface ComposerParts {
 }
 
 export class Composer {
-  private sending = 0;
-
   constructor(
     private readonly parts: ComposerParts,
     private readonly state: ViewState,
@@ -53,8 +54,6 @@ export class Composer {
     const sessionId = this.state.sessionId;
     if (content === '' || sessionId === '') return;
     input.value = '';
-    this.sending++;
-    this.render();
     const clientMessageId = crypto.randomUUID();
     try {
       for (let attempt = 1; ; attempt++) {
@@ -69,11 +68,9 @@ export class Composer {
         }
       }
     } catch (error) {
-      if (input.value === '') input.value = content; // give the text back to try again
+      // The outbox did not take it (the worker refused the request): give the text back.
+      if (input.value === '') input.value = content;
       this.showError(`Not sent: ${(error as Error).message}`);
-    } finally {
-      this.sending--;
-      this.render();
     }
   }
 
@@ -83,6 +80,5 @@ export class Composer {
     input.disabled = !ready;
     button.disabled = !ready;
     input.placeholder = ready ? 'Message (Enter to send, Shift+Enter for a new line)' : 'Pick a chat to write';
-    button.textContent = this.sending > 0 ? 'Sending…' : 'Send';
   }
 }

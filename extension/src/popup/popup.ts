@@ -9,6 +9,7 @@ import { byId } from '../view/dom.js';
 import { showAccessNotice } from './access-notice.js';
 import { Composer } from './composer.js';
 import { MessageListView } from './message-list-view.js';
+import { OutboxView } from './outbox-view.js';
 import { SessionList } from './session-list.js';
 import { showTyping } from './typing-indicator.js';
 
@@ -31,6 +32,7 @@ new SessionList(
   (text) => composer.showError(text),
 );
 new MessageListView(byId<HTMLUListElement>('messages'), byId('message-scroller'), byId('empty-note'), state);
+new OutboxView(byId<HTMLUListElement>('outbox'), byId('message-scroller'), state, port, (text) => composer.showError(text));
 showTyping(byId('typing'), state);
 showAccessNotice(byId('access-notice'), byId('access-origins'), state);
 

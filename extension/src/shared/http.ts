@@ -8,6 +8,8 @@ export class ApiError extends Error {
     /** A stable code for programs (`no_token`, `unreachable`, `no_host_permission`, ...); the message is for people. */
     readonly code: string,
     message: string,
+    /** The answer's Retry-After header as sent (429, 503), for a caller that retries; else null. */
+    readonly retryAfter: string | null = null,
   ) {
     super(message);
   }
@@ -18,6 +20,8 @@ export interface JsonAnswer {
   ok: boolean;
   /** The parsed JSON body; undefined when it was empty or not JSON. */
   body: unknown;
+  /** The Retry-After header, as sent; null without one. */
+  retryAfter: string | null;
 }
 
 /** Each request gives up after this long (a turn of the scripted assistant takes a few steps). */
@@ -45,7 +49,7 @@ export async function requestJson(apiBase: string, method: string, path: string,
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, ok: response.ok, body: parsed };
+  return { status: response.status, ok: response.ok, body: parsed, retryAfter: response.headers.get('Retry-After') };
 }
 
 export function describeError(error: unknown): { code: string; message: string } {

@@ -2,9 +2,10 @@
 // every view over chrome.runtime ports. Chrome may stop this worker whenever it is idle; every
 // listener is registered synchronously at the top level so that the event that wakes it (a view
 // connecting, the wake alarm, a storage or permission change) is delivered, and the start restores the engine.
-import { loadModule } from 'pushsync';
+import { loadModule, PERSIST_KEY } from 'pushsync';
 import { EngineHost } from './engine-host.js';
-import { answerRequest, describeError } from './requests.js';
+import { Outbox, OUTBOX_KEY } from './outbox.js';
+import { answerRequest, api, describeError } from './requests.js';
 import { ViewHub } from './view-hub.js';
 import { ensureWakeAlarm, WAKE_ALARM } from './wake-alarm.js';
 import { countWorkerStart } from './worker-starts.js';
@@ -12,9 +13,29 @@ import { countWorkerStart } from './worker-starts.js';
 // The module's files ship in the extension; its CSP allows compiling them ('wasm-unsafe-eval').
 const module = loadModule({ locateFile: (path) => chrome.runtime.getURL(`wasm/${path}`) });
 
-// Each refers to the other only from callbacks that run after both exist.
-const host: EngineHost = new EngineHost(module, (message) => hub.broadcast(message));
+// Each refers to the others only from callbacks that run after all exist.
+const host: EngineHost = new EngineHost(module, (message) => {
+  hub.broadcast(message);
+  // In the same task as the diff that brought them: entries whose message is now in the list leave
+  // the outbox before any view draws both (or neither).
+  if (message.type === 'messages' || message.type === 'snapshot') outbox.onMessages(host.model.sessionId, host.model.messages);
+  else if (message.type === 'state') outbox.onState(message);
+});
+const outbox: Outbox = new Outbox({
+  started: host.started,
+  backend: () => api(host),
+  store: () => {
+    const { sync } = host.current();
+    return sync ? { sessionId: host.model.sessionId, messages: host.model.messages, loaded: sync.loaded() } : null;
+  },
+  refresh: () => host.refresh(),
+  broadcast: (message) => hub.broadcast(message),
+  // TODO(lead): the toolbar badge for failed sends (worker/action-badge.ts, issue 10) once it exists.
+  failedChanged: () => {},
+});
+host.outboxEntries = () => outbox.entries();
 const hub: ViewHub = new ViewHub({
+  ready: host.started,
   snapshot: () => host.snapshot(),
   countChanged: (count) => host.setViewCount(count),
   request: (port, id, request) => {
@@ -24,7 +45,7 @@ const hub: ViewHub = new ViewHub({
       hub.post(port, { type: 'reply', id, ok: true, result: null });
       return;
     }
-    answerRequest(host, request).then(
+    answerRequest(host, outbox, request).then(
       (result) => hub.post(port, { type: 'reply', id, ok: true, result }),
       (error: unknown) => hub.post(port, { type: 'reply', id, ok: false, error: describeError(error) }),
     );
@@ -36,15 +57,25 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === WAKE_ALARM) host.onWake();
 });
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local') host.onStorageChanged(changes);
+  if (area !== 'local') return;
+  host.onStorageChanged(changes);
+  // A login (or new settings) may end an outbox entry's wait; the engine restart is not awaited:
+  // an attempt before it fails like any other and is tried again.
+  if (Object.keys(changes).some((key) => key !== OUTBOX_KEY && key !== PERSIST_KEY)) void host.started.then(() => outbox.credentialsChanged());
 });
 // A host the user granted (or revoked) since: start again with or without an engine.
-chrome.permissions.onAdded.addListener(() => void host.onPermissionsChanged());
+chrome.permissions.onAdded.addListener(() => void host.onPermissionsChanged().then(() => outbox.credentialsChanged()));
 chrome.permissions.onRemoved.addListener(() => void host.onPermissionsChanged());
 chrome.runtime.onInstalled.addListener(() => void ensureWakeAlarm());
 chrome.runtime.onStartup.addListener(() => void ensureWakeAlarm());
-globalThis.addEventListener('online', () => host.setOnline(true));
-globalThis.addEventListener('offline', () => host.setOnline(false));
+globalThis.addEventListener('online', () => {
+  host.setOnline(true);
+  outbox.setOnline(true);
+});
+globalThis.addEventListener('offline', () => {
+  host.setOnline(false);
+  outbox.setOnline(false);
+});
 
 void ensureWakeAlarm();
 void countWorkerStart().then((starts) => {

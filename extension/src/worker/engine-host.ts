@@ -13,7 +13,7 @@ import { chromeStorage, createSync, type PushsyncModule, type Sync } from 'pushs
 import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
 import { missingOrigins, noPermissionMessage } from '../shared/host-access.js';
 import { requiredOrigins } from '../shared/hosts.js';
-import type { Figures, SessionInfo, Snapshot, ToView } from '../shared/protocol.js';
+import type { Figures, OutboxEntry, SessionInfo, Snapshot, ToView } from '../shared/protocol.js';
 import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY, type Settings } from '../shared/settings.js';
 import { FigureTracker } from './figures.js';
 import { SyncModel } from './sync-model.js';
@@ -33,6 +33,8 @@ export class EngineHost {
   /** Origins of the settings without a host permission: while there are any, no engine runs. */
   private missing: string[] = [];
   private views = 0;
+  /** The outbox's entries for snapshots (outbox.ts; background.ts connects it). */
+  outboxEntries: () => OutboxEntry[] = () => [];
   /** The selected session's last session_update (views show its status). */
   private sessionInfo: SessionInfo | null = null;
   private generation = 0;
@@ -131,7 +133,7 @@ export class EngineHost {
       typing: this.model.typing,
       messages: this.model.messages,
       confirmed: true, // the local copy (issue 10.1) sets this while its list is not confirmed
-      outbox: [], // the outbox (issue 10.2) fills this
+      outbox: this.outboxEntries(),
       sessionInfo: this.sessionInfo,
       gaps: this.model.gaps,
       figures: this.currentFigures(),

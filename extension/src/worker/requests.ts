@@ -1,30 +1,36 @@
 // Answers the views' requests: the session list and a new session from the backend, selecting a
-// session in the engine, and sending a message (idempotent on the view's clientMessageId, so a
-// view may repeat a send whose answer was lost with a restarted worker). Backend calls go through
-// backend-routes.ts, and only to a host the extension has permission for.
+// session in the engine, and the outbox's sends (a send is answered once the message is persisted
+// in the outbox, not when it is delivered; idempotent on the view's clientMessageId, so a view may
+// repeat a send whose answer was lost with a restarted worker), retries and discards. Backend
+// calls go through backend-routes.ts, and only to a host the extension has permission for.
 import { backend, type Backend } from '../shared/backend-routes.js';
 import { noPermissionMessage } from '../shared/host-access.js';
 import { ApiError, describeError } from '../shared/http.js';
 import type { Request } from '../shared/protocol.js';
 import type { EngineHost } from './engine-host.js';
+import type { Outbox } from './outbox.js';
 
-export async function answerRequest(host: EngineHost, request: Request): Promise<unknown> {
+export async function answerRequest(host: EngineHost, outbox: Outbox, request: Request): Promise<unknown> {
   // A view that woke the worker may ask before the settings were read.
   await host.started;
   switch (request.op) {
     case 'listSessions':
-      return api(host).listSessions();
+      // The stored list when the server is unreachable (session-cache.ts).
+      return host.sessionList.list(() => api(host).listSessions());
     case 'createSession':
       return api(host).createSession(request.title);
     case 'selectSession':
-      host.selectSession(request.sessionId);
+      await host.selectSession(request.sessionId);
       return null;
     case 'send':
-      await api(host).send(request.sessionId, request.content, request.clientMessageId);
+      await outbox.enqueue(request.sessionId, request.content, request.clientMessageId);
       return null;
     case 'retrySend':
+      await outbox.retry(request.clientMessageId);
+      return null;
     case 'discardSend':
-      throw new Error(`${request.op}: the outbox is not built yet (issue 10.2)`);
+      await outbox.discard(request.clientMessageId);
+      return null;
     case 'refresh':
       host.refresh();
       return null;
@@ -35,7 +41,8 @@ export async function answerRequest(host: EngineHost, request: Request): Promise
   }
 }
 
-function api(host: EngineHost): Backend {
+/** The backend of the current settings and token; an ApiError when Chrome gave no permission for its host. */
+export function api(host: EngineHost): Backend {
   const { settings, token, missingOrigins } = host.current();
   if (!settings) throw new Error('the worker has no settings yet');
   if (missingOrigins.length > 0) {
