@@ -13,9 +13,14 @@ import { chromeStorage, createSync, type PushsyncModule, type Sync } from 'pushs
 import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
 import { missingOrigins, noPermissionMessage } from '../shared/host-access.js';
 import { requiredOrigins } from '../shared/hosts.js';
+import { backend } from '../shared/backend-routes.js';
 import type { Figures, OutboxEntry, SessionInfo, Snapshot, ToView } from '../shared/protocol.js';
 import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY, type Settings } from '../shared/settings.js';
+import { actionBadge } from './action-badge.js';
 import { FigureTracker } from './figures.js';
+import { LocalCopy, restoreInEngine, type CachedSession } from './local-copy.js';
+import { copyOwner } from './local-copy-rules.js';
+import { SessionListCache } from './session-cache.js';
 import { SyncModel } from './sync-model.js';
 
 /** Ping after this much silence while a view is open (Chrome stops an idle worker after 30 s). */
@@ -26,6 +31,17 @@ const FIGURES_EVERY_MS = 250;
 export class EngineHost {
   readonly model = new SyncModel();
   readonly figures = new FigureTracker();
+  /** The chats on disk (issue 10.1): shown at once on a start, and where the engine starts from. */
+  readonly localCopy = new LocalCopy({
+    error: (message) => this.broadcast({ type: 'error', ...this.model.noteError('local_copy', message) }),
+    // Whatever was kept of another account (or of a logged-out one) goes with the messages.
+    wiped: () => {
+      this.sessionList.wiped();
+      actionBadge.wipe();
+    },
+  });
+  /** The session list as last answered, for a view opened without a server; a new one makes views ask again. */
+  readonly sessionList = new SessionListCache(this.localCopy, () => this.broadcast({ type: 'snapshot', ...this.snapshot() }));
   private sync: Sync | undefined;
   private settings: Settings | undefined;
   private token: string | null = null;
@@ -56,10 +72,12 @@ export class EngineHost {
     try {
       const stored = await chrome.storage.local.get(null);
       const settings = resolveSettings(stored);
-      const missing = await missingOrigins(requiredOrigins(settings));
+      actionBadge.adopt(stored);
+      const owner = copyOwner(settings.apiBase, storedAccount(stored), storedToken(stored));
+      const [missing, cached] = await Promise.all([missingOrigins(requiredOrigins(settings)), this.localCopy.open(owner, this.model.sessionId)]);
       if (generation !== this.generation) return; // a later start overtook this one
       if (missing.length > 0) this.block(stored, settings, missing);
-      else this.create(stored, settings);
+      else this.create(stored, settings, cached);
     } catch (error) {
       this.broadcast({ type: 'error', ...this.model.noteError('start', `the engine could not start: ${String(error)}`) });
     } finally {
@@ -67,10 +85,12 @@ export class EngineHost {
     }
   }
 
-  private create(stored: Record<string, unknown>, settings: Settings): void {
+  private create(stored: Record<string, unknown>, settings: Settings, cached: CachedSession | null): void {
     const carriedSession = this.model.sessionId;
     this.stopEngine();
     this.adopt(stored, settings, []);
+    // The local copy at once, not yet confirmed; the engine starts its read from it.
+    if (cached && cached.messages.length > 0) this.model.showCached(cached.sessionId, cached.messages);
     const sync = createSync({
       apiBase: settings.apiBase,
       wsHost: settings.wsHost,
@@ -89,6 +109,7 @@ export class EngineHost {
     this.sync = sync;
     this.figures.engineStarts++;
     this.listen(sync);
+    restoreInEngine(sync, cached);
     sync.setVisible(this.views > 0);
     if (!navigator.onLine) sync.setOnline(false);
     // After restore (inputs wait for it): the engine restored from storage picks the same session,
@@ -132,7 +153,7 @@ export class EngineHost {
       sessionId: this.model.sessionId,
       typing: this.model.typing,
       messages: this.model.messages,
-      confirmed: true, // the local copy (issue 10.1) sets this while its list is not confirmed
+      confirmed: this.model.confirmed,
       outbox: this.outboxEntries(),
       sessionInfo: this.sessionInfo,
       gaps: this.model.gaps,
@@ -143,8 +164,32 @@ export class EngineHost {
     };
   }
 
-  selectSession(sessionId: string): void {
-    this.sync?.selectSession(sessionId);
+  /** Shows the local copy of another session at once (not confirmed), hands it to the engine, selects. */
+  async selectSession(sessionId: string): Promise<void> {
+    const sync = this.sync;
+    if (!sync) return;
+    if (sessionId !== this.model.sessionId) {
+      const messages = await this.localCopy.read(sessionId);
+      if (sync !== this.sync) return;
+      if (messages.length > 0) {
+        this.model.showCached(sessionId, messages);
+        this.broadcast({ type: 'snapshot', ...this.snapshot() });
+      }
+      restoreInEngine(sync, { sessionId, messages });
+    }
+    sync.selectSession(sessionId);
+  }
+
+  /** Whose local copy and session list are kept now (null: logged out, nothing is kept). */
+  copyOwner(): string | null {
+    return copyOwner(this.settings?.apiBase ?? '', this.account, this.token);
+  }
+
+  /** A sign that the server is back: a session list given stale is fetched again. */
+  private serverReachable(): void {
+    const { settings, token, missing } = this;
+    if (!settings || missing.length > 0) return;
+    void this.sessionList.serverReachable(() => backend(settings.apiBase, token).listSessions());
   }
 
   refresh(): void {
@@ -156,11 +201,14 @@ export class EngineHost {
     const wasVisible = this.views > 0;
     this.views = views;
     if (wasVisible !== views > 0) this.sync?.setVisible(views > 0);
+    // Every view shows the selected session: an open one has seen it, the toolbar counts otherwise.
+    actionBadge.setViewing(views > 0, this.model.sessionId, this.model.messages.at(-1));
     this.scheduleFigures();
   }
 
   setOnline(online: boolean): void {
     this.sync?.setOnline(online);
+    if (online) this.serverReachable();
   }
 
   /** The wake alarm fired. A worker that just started restores and backfills by itself. */
@@ -193,6 +241,8 @@ export class EngineHost {
         this.token = token;
         this.sync?.setToken(token);
       }
+      // Logged out or in as someone else: the local copy, the session list and the count go.
+      void this.localCopy.setOwner(this.copyOwner());
       this.broadcast({ type: 'account', loggedIn: token !== null, email: this.account });
     }
   }
@@ -234,6 +284,7 @@ export class EngineHost {
       this.model.state = info;
       this.figures.onState(info);
       this.broadcast({ type: 'state', ...info });
+      if (info.state === 'connected') this.serverReachable();
     });
     sync.on('session', ({ sessionId, status }) => {
       if (!live()) return;
@@ -244,19 +295,32 @@ export class EngineHost {
         this.broadcast({ type: 'sessionInfo', info: this.sessionInfo });
         return;
       }
-      this.model.sessionId = sessionId;
+      const droppedCopy = this.model.selected(sessionId);
+      this.localCopy.noteSelected(sessionId);
       if (this.sessionInfo && this.sessionInfo.sessionId !== sessionId) this.sessionInfo = null;
       this.broadcast({ type: 'session', sessionId });
+      if (droppedCopy) this.broadcast({ type: 'snapshot', ...this.snapshot() });
     });
     sync.on('messages', ({ diff, inserted, updated }) => {
       if (!live()) return;
       this.figures.onMessages(diff, inserted, updated);
-      if (this.model.applyMessages(diff, inserted, updated, () => sync.messages())) {
+      this.localCopy.noteMessages(diff, inserted, updated);
+      const outcome = this.model.applyMessages(diff, inserted, updated, () => sync.messages());
+      actionBadge.onMessages(diff.sessionId, inserted, this.model.messages.at(-1));
+      if (outcome === 'diff') {
         this.broadcast({ type: 'messages', diff, inserted, updated });
-      } else {
-        this.model.noteError('glue', 'the message list drifted from the engine and was reloaded');
+      } else if (outcome !== 'held') {
+        if (outcome === 'drifted') this.model.noteError('glue', 'the message list drifted from the engine and was reloaded');
         this.broadcast({ type: 'snapshot', ...this.snapshot() });
       }
+      this.serverReachable();
+    });
+    sync.on('loaded', ({ sessionId }) => {
+      if (!live()) return;
+      // The first read of the session is done: the list is the server's now (issue 10.1).
+      if (this.model.loaded(sessionId)) this.broadcast({ type: 'snapshot', ...this.snapshot() });
+      else if (sessionId === this.model.sessionId) this.broadcast({ type: 'confirmed', confirmed: this.model.confirmed });
+      this.serverReachable();
     });
     sync.on('gaps', ({ gaps }) => {
       if (!live()) return;

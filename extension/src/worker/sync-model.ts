@@ -2,6 +2,10 @@
 // selected session, typing, the recent errors and the ordered messages (a copy built from the
 // event diffs, so that a view's snapshot and the diffs it receives afterwards always fit together,
 // even while the glue's own list is already ahead of the events still queued).
+//
+// Until the engine has a session's messages, the views are shown the local copy's list of it
+// instead (`showCached`), marked as not confirmed; the engine's own list replaces it as soon as it
+// has messages of that session (or its first read completed), in a new snapshot.
 import type { Gap, Message, MessagesDiff } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
 import type { ErrorNote, Typing, ViewStateInfo } from '../shared/protocol.js';
@@ -10,19 +14,76 @@ const STARTING: ViewStateInfo = { state: 'disconnected', code: 'not_started', re
 
 const KEPT_ERRORS = 10;
 
+/**
+ * What a messages event means for the views: `diff` broadcast it; `snapshot` the list was replaced
+ * (the local copy's by the engine's) and views need a snapshot; `drifted` the same, after the copy
+ * was rebuilt from the engine; `held` nothing to tell (the views still show the local copy).
+ */
+export type MessagesOutcome = 'diff' | 'snapshot' | 'drifted' | 'held';
+
 export class SyncModel {
   state: ViewStateInfo = STARTING;
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
-  messages: Message[] = [];
   gaps: Gap[] = [];
   errors: ErrorNote[] = [];
+  /** False while the list is the local copy's and the engine's first read of it has not completed. */
+  confirmed = true;
+  /** The engine's list, built from its diffs: what the next diff applies to. */
+  private engineList: Message[] = [];
+  /** The local copy's list of `sessionId`, shown until the engine has that session's messages. */
+  private cached: Message[] | null = null;
 
-  /** Returns false when the copy drifted and was replaced from `fallback` (views need a snapshot). */
-  applyMessages(diff: MessagesDiff, inserted: readonly Message[], updated: readonly Message[], fallback: () => readonly Message[]): boolean {
-    if (applyDiff(this.messages, diff, inserted, updated)) return true;
-    this.messages = [...fallback()];
-    return false;
+  /** The list the views show. */
+  get messages(): Message[] {
+    return this.cached ?? this.engineList;
+  }
+
+  /** Shows the local copy's messages of `sessionId` until the engine's own replace them. */
+  showCached(sessionId: string, messages: Message[]): void {
+    this.sessionId = sessionId;
+    this.cached = messages;
+    this.confirmed = false;
+  }
+
+  applyMessages(diff: MessagesDiff, inserted: readonly Message[], updated: readonly Message[], fallback: () => readonly Message[]): MessagesOutcome {
+    let outcome: MessagesOutcome = 'diff';
+    if (!applyDiff(this.engineList, diff, inserted, updated)) {
+      this.engineList = [...fallback()];
+      outcome = 'drifted';
+    }
+    if (this.cached === null) return outcome;
+    // An empty list of the session (the engine's selection, before its read) does not replace
+    // the copy: the first read's end does (loaded).
+    if (diff.sessionId !== this.sessionId || this.engineList.length === 0) return 'held';
+    this.cached = null;
+    return outcome === 'drifted' ? outcome : 'snapshot';
+  }
+
+  /**
+   * The engine's first read of `sessionId` completed. Returns true when the views need a snapshot
+   * (the local copy's list was still shown and gives way to the engine's).
+   */
+  loaded(sessionId: string): boolean {
+    if (sessionId !== this.sessionId) return false;
+    this.confirmed = true;
+    if (this.cached === null) return false;
+    this.cached = null;
+    return true;
+  }
+
+  /**
+   * The engine selected `sessionId`. Returns true when the views need a snapshot (a local copy
+   * of another session was shown).
+   */
+  selected(sessionId: string): boolean {
+    const dropped = this.cached !== null && sessionId !== this.sessionId;
+    if (dropped) {
+      this.cached = null;
+      this.confirmed = true;
+    }
+    this.sessionId = sessionId;
+    return dropped;
   }
 
   noteError(code: string, message: string): ErrorNote {
@@ -35,7 +96,9 @@ export class SyncModel {
   reset(): void {
     this.state = STARTING;
     this.typing = { isTyping: false, context: '' };
-    this.messages = [];
+    this.engineList = [];
+    this.cached = null;
+    this.confirmed = true;
     this.gaps = [];
   }
 }

@@ -1,0 +1,135 @@
+// The worker's local copy of the chats: the messages of the recent sessions on disk (IndexedDB,
+// local-copy-db.ts), so that a view opens with the chat at once, offline too, and the engine's
+// catch-up asks only for what is newer.
+//
+// - Written from the engine's diffs, in batches (local-copy-rules.ts: FLUSH_DELAY_MS, FLUSH_AT),
+//   one transaction each, in order; a reset (the engine reloaded the session) replaces the copy.
+// - Bounded: the newest MESSAGES_PER_SESSION messages of the SESSIONS_KEPT sessions selected last.
+// - Also the session list as last answered (session-cache.ts), in the same database.
+// - Owned: the copy belongs to one server and account (copyOwner); another owner, or logging out,
+//   wipes it before anything is read or written.
+// - Never in the way: a failing database is reported (`onError`) and the worker goes on without it.
+import type { Message, MessagesDiff, Sync } from 'pushsync';
+import type { SessionSummary } from '../shared/protocol.js';
+import { LocalCopyDb } from './local-copy-db.js';
+import { FLUSH_AT, FLUSH_DELAY_MS, MESSAGES_PER_SESSION, PendingWrites, SESSIONS_KEPT } from './local-copy-rules.js';
+
+const OWNER = 'owner';
+const SELECTED = 'selected';
+const SESSION_LIST = 'sessionList';
+
+/** The session a start shows first, and its stored messages in order. */
+export interface CachedSession {
+  sessionId: string;
+  messages: Message[];
+}
+
+export class LocalCopy {
+  private readonly db = new LocalCopyDb();
+  private readonly pending = new PendingWrites();
+  private owner: string | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Every database operation, chained: a wipe never overtakes a write asked for before it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly events: { error(message: string): void; wiped(): void }) {}
+
+  /**
+   * At each engine start: makes the copy `owner`'s (another owner's copy is wiped first; null,
+   * logged out: wiped, nothing kept) and reads the session to show: `preferred`, else the one
+   * selected last.
+   */
+  async open(owner: string | null, preferred: string): Promise<CachedSession | null> {
+    await this.setOwner(owner);
+    if (owner === null) return null;
+    return this.run('reading', async () => {
+      const sessionId = preferred || String((await this.db.meta(SELECTED)) ?? '');
+      if (!sessionId) return null;
+      return { sessionId, messages: await this.db.readSession(sessionId, MESSAGES_PER_SESSION) };
+    }, null);
+  }
+
+  /** The copy's owner changed (logged in, out, as someone else, another server): wipes on a change. */
+  async setOwner(owner: string | null): Promise<void> {
+    const changed = await this.run('reading', async () => owner === null || (await this.db.meta(OWNER)) !== owner, true);
+    this.owner = owner;
+    if (!changed) return;
+    this.dropPending();
+    await this.run('wiping', async () => {
+      await this.db.wipe();
+      if (owner !== null) await this.db.setMeta(OWNER, owner);
+    }, undefined);
+    this.events.wiped();
+  }
+
+  /** The stored messages of `sessionId` in order ([] without any, or logged out). */
+  read(sessionId: string): Promise<Message[]> {
+    if (this.owner === null) return Promise.resolve([]);
+    return this.run('reading', () => this.db.readSession(sessionId, MESSAGES_PER_SESSION), []);
+  }
+
+  /** The session list as the backend last answered it (session-cache.ts); null without one. */
+  sessionList(): Promise<SessionSummary[] | null> {
+    if (this.owner === null) return Promise.resolve(null);
+    return this.run('reading', async () => {
+      const stored = await this.db.meta(SESSION_LIST);
+      return Array.isArray(stored) ? (stored as SessionSummary[]) : null;
+    }, null);
+  }
+
+  saveSessionList(sessions: SessionSummary[]): Promise<void> {
+    if (this.owner === null) return Promise.resolve();
+    return this.run('writing', () => this.db.setMeta(SESSION_LIST, sessions), undefined);
+  }
+
+  /** The engine selected `sessionId`: it is the one a start shows, and the most recently used. */
+  noteSelected(sessionId: string, now = Date.now()): void {
+    if (this.owner === null || !sessionId) return;
+    void this.run('writing', async () => {
+      await this.db.setMeta(SELECTED, sessionId);
+      await this.db.use(sessionId, now, SESSIONS_KEPT);
+    }, undefined);
+  }
+
+  /** One of the engine's messages events: written with the next batch. */
+  noteMessages(diff: MessagesDiff, inserted: readonly Message[], updated: readonly Message[]): void {
+    if (this.owner === null || !diff.sessionId) return;
+    this.pending.note(diff, inserted, updated);
+    if (this.pending.count >= FLUSH_AT) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /** Writes what is pending now; resolves once it is on disk. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.empty) return this.queue.then(() => undefined);
+    const batch = this.pending.take();
+    return this.run('writing', () => this.db.write(batch, MESSAGES_PER_SESSION, Date.now()), undefined);
+  }
+
+  private dropPending(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.pending.take();
+  }
+
+  private run<T>(doing: string, operation: () => Promise<T>, fallback: T): Promise<T> {
+    const result = this.queue.then(operation).catch((error: unknown) => {
+      this.events.error(`the local copy failed ${doing}: ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    });
+    this.queue = result;
+    return result;
+  }
+}
+
+/**
+ * Hands the engine the stored messages of the session it restores or selects, so that its first
+ * read asks only for what is newer (the glue's `restoreMessages`).
+ */
+export function restoreInEngine(sync: Sync, cached: CachedSession | null): void {
+  if (!cached || cached.messages.length === 0) return;
+  const engine = sync as Sync & { restoreMessages?: (sessionId: string, messages: Message[]) => void };
+  engine.restoreMessages?.(cached.sessionId, cached.messages);
+}
