@@ -5,11 +5,24 @@ import { timingSafeEqual } from 'node:crypto';
 import { bearerToken } from './tokens.js';
 import { forbidden, notFound, unauthorized } from './http-error.js';
 
+// One verification per request: the rate limiter keys interact and channel auth by user before
+// the body is read (routes/limits.js), and the route asks again.
+const identities = new WeakMap();
+
 /**
  * The user behind the request's bearer token.
  * @returns {Promise<{ok: true, user: object} | {ok: false, reason: string}>}
  */
-export async function identify(request, { tokens, store }) {
+export function identify(request, deps) {
+  let who = identities.get(request);
+  if (!who) {
+    who = verifyBearer(request, deps);
+    identities.set(request, who);
+  }
+  return who;
+}
+
+async function verifyBearer(request, { tokens, store }) {
   const token = bearerToken(request.headers.authorization);
   if (!token) return { ok: false, reason: 'missing bearer token (Authorization: Bearer <token>)' };
   const verified = await tokens.verify(token);
@@ -26,11 +39,13 @@ export async function requireUser(request, deps) {
   return who.user;
 }
 
-/** The session `sessionId` if `user` owns it: 404 when it does not exist, 403 when it is another's. */
+/**
+ * The session `sessionId` if `user` owns it, else a 404: the same answer for a session that does
+ * not exist and for another user's, so a caller cannot tell which ids exist.
+ */
 export async function ownedSession(store, user, sessionId) {
   const session = await store.getSession(sessionId);
-  if (!session) throw notFound(`session ${sessionId} does not exist`);
-  if (session.userId !== user.id) throw forbidden(`session ${sessionId} belongs to another user`);
+  if (!session || session.userId !== user.id) throw notFound(`no session ${sessionId} of yours`);
   return session;
 }
 

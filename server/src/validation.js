@@ -1,7 +1,7 @@
 // Checks on request input. Each check either answers the clean value or throws a 400 whose message
 // names the field and what was expected, so a client developer can fix the call from the message
 // alone. Everything is checked before anything is written, so bad input never leaves half a write.
-import { badRequest } from './http-error.js';
+import { badRequest, echo, MAX_ECHO_CHARS } from './http-error.js';
 
 export const MAX_CONTENT_CHARS = 16_384; // well inside Sockudo's 100 KB event payload, even as UTF-8
 export const MAX_PAGE = 200;
@@ -23,12 +23,16 @@ export function bodyObject(body) {
   return body;
 }
 
-/** A required string, trimmed of nothing (content is kept exactly as sent). */
+/**
+ * A required string, trimmed of nothing (content is kept as sent), with each lone surrogate
+ * replaced by U+FFFD: that is what the database stores (it holds UTF-8, which cannot encode one),
+ * so what is stored, pushed, answered and compared with a retry is the same string.
+ */
 export function requiredString(value, field, { max = 256, allowEmpty = false } = {}) {
   if (typeof value !== 'string') throw badRequest(`'${field}' is required and must be a string`);
   if (!allowEmpty && value.trim() === '') throw badRequest(`'${field}' must not be empty`);
   if (value.length > max) throw badRequest(`'${field}' is longer than ${max} characters`);
-  return value;
+  return value.toWellFormed();
 }
 
 export function optionalString(value, field, options) {
@@ -42,7 +46,7 @@ export function content(value, field = 'content') {
 /** A session id: a UUID, so a typo gets a 400 instead of a confusing 404. */
 export function sessionId(value, field = 'sessionId') {
   const id = requiredString(value, field, { max: 36 });
-  if (!UUID.test(id)) throw badRequest(`'${field}' must be a UUID, got '${id}'`);
+  if (!UUID.test(id)) throw badRequest(`'${field}' must be a UUID, got '${echo(id)}'`);
   return id.toLowerCase();
 }
 
@@ -51,7 +55,7 @@ export function oneOf(value, field, allowed, fallback) {
     if (fallback !== undefined) return fallback;
     throw badRequest(`'${field}' is required (one of ${allowed.join(', ')})`);
   }
-  if (!allowed.includes(value)) throw badRequest(`'${field}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  if (!allowed.includes(value)) throw badRequest(`'${field}' must be one of ${allowed.join(', ')}, got ${echo(JSON.stringify(value) ?? String(value))}`);
   return value;
 }
 
@@ -98,7 +102,7 @@ export function roadmapPageQuery(query, { defaultLimit, maxLimit, refusesUnknown
   if (refusesUnknownParams) {
     const unknown = Object.keys(query).filter((name) => !ROADMAP_PARAMS.includes(name));
     if (unknown.length) {
-      const names = unknown.map((name) => `'${name}'`).join(', ');
+      const names = echo(unknown.map((name) => `'${name}'`).join(', '), 4 * MAX_ECHO_CHARS);
       throw badRequest(`unknown query parameter${unknown.length > 1 ? 's' : ''} ${names}: this server takes only ${ROADMAP_PARAMS.join(' and ')}`);
     }
   }
@@ -107,7 +111,7 @@ export function roadmapPageQuery(query, { defaultLimit, maxLimit, refusesUnknown
     const text = single(query.limit, 'limit');
     // Any positive integer, however large: more than the maximum is answered with the maximum.
     if (!/^\d+$/.test(text) || Number(text) < 1) {
-      throw badRequest(`'limit' must be a positive integer (at most ${maxLimit} messages are answered), got '${text}'`);
+      throw badRequest(`'limit' must be a positive integer (at most ${maxLimit} messages are answered), got '${echo(text)}'`);
     }
     page.limit = Math.min(Number(text), maxLimit);
   }
@@ -121,7 +125,7 @@ function sinceQuery(raw) {
   const since = single(raw, 'since').replace(/ (\d{2}:?\d{2})$/, '+$1');
   const ms = ISO_8601.test(since) && realDate(since) ? Date.parse(since) : NaN;
   if (Number.isNaN(ms)) {
-    throw badRequest(`'since' must be an ISO-8601 date-time with a zone, e.g. 2026-11-29T13:05:11.123Z, got '${since}'`);
+    throw badRequest(`'since' must be an ISO-8601 date-time with a zone, e.g. 2026-11-29T13:05:11.123Z, got '${echo(since)}'`);
   }
   return ms;
 }
@@ -137,7 +141,7 @@ function queryInteger(raw, field, min, max) {
   const text = single(raw, field);
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw badRequest(`'${field}' must be an integer from ${min} to ${max}, got '${text}'`);
+    throw badRequest(`'${field}' must be an integer from ${min} to ${max}, got '${echo(text)}'`);
   }
   return value;
 }

@@ -112,7 +112,7 @@ test('burst: 100 messages through the admin route, pushed in order; the caller n
   const token = await s.login(ALICE);
   const sessionId = await s.createSession(token);
   assert.equal((await s.call('POST', `/api/dev/session/${sessionId}/burst`)).status, 401);
-  assert.equal((await s.call('POST', `/api/dev/session/${sessionId}/burst`, { token: await s.login(BOB) })).status, 403);
+  assert.equal((await s.call('POST', `/api/dev/session/${sessionId}/burst`, { token: await s.login(BOB) })).status, 404);
   assert.equal((await s.call('POST', `/api/dev/session/${sessionId}/burst`, { token, body: { count: 0 } })).status, 400);
   assert.equal((await s.call('POST', `/api/dev/session/${sessionId}/burst`, { token, body: { count: 1001 } })).status, 400);
 

@@ -163,3 +163,57 @@ export async function spawnServer(env) {
     throw error;
   }
 }
+
+/**
+ * One HTTP/1.1 request over node:http, for what fetch cannot do: set `Host`, announce a
+ * Content-Length and send less (or nothing), stream a body in chunks. Resolves once the answer is
+ * read or the connection ends: `{status, headers, body, text, error}` (status undefined and `error`
+ * set when the server closed the connection without an answer).
+ * @param {string} baseUrl e.g. http://127.0.0.1:3000
+ * @param {{method?: string, path?: string, headers?: Record<string,string>, body?: string|Buffer,
+ *   chunked?: boolean, timeoutMs?: number}} options
+ */
+export async function rawRequest(baseUrl, { method = 'GET', path: urlPath = '/', headers = {}, body, chunked = false, timeoutMs = 20_000 } = {}) {
+  const http = await import('node:http');
+  const url = new URL(baseUrl);
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result) => { if (!settled) { settled = true; clearTimeout(timer); resolve(result); } };
+    const request = http.request({ host: url.hostname, port: url.port, method, path: urlPath, headers, agent: false, setHost: headers.host === undefined && headers.Host === undefined }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed = text;
+        try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+        done({ status: response.statusCode, headers: response.headers, body: parsed, text });
+      });
+      response.on('error', (error) => done({ status: response.statusCode, headers: response.headers, error }));
+    });
+    const timer = setTimeout(() => { request.destroy(); done({ error: new Error(`no answer within ${timeoutMs} ms`) }); }, timeoutMs);
+    // The server may answer and close before the body is through (a refused size): the write
+    // fails, but the answer may still be on its way. Wait a moment for it before reporting.
+    let answering = false;
+    request.on('response', () => { answering = true; });
+    request.on('error', (error) => {
+      if (!answering) setTimeout(() => done({ error }), 500);
+    });
+    if (body === undefined) request.end();
+    else if (!chunked) request.end(body);
+    else {
+      const data = Buffer.from(body);
+      const step = 64 * 1024;
+      (async () => {
+        for (let at = 0; at < data.length && !request.destroyed; at += step) {
+          if (!request.write(data.subarray(at, at + step))) {
+            await new Promise((resolve) => {
+              const go = () => { request.off('drain', go); request.off('close', go); resolve(); };
+              request.on('drain', go).on('close', go);
+            });
+          }
+        }
+        request.end();
+      })();
+    }
+  });
+}

@@ -144,12 +144,17 @@ test('bad input is a 400 naming the field, and nothing is stored', async () => {
   assert.deepEqual(server.fake.events, []);
 });
 
-test('401 without a token, 404 for an unknown session, 403 for another user\'s session', async () => {
+test('401 without a token; the same 404 for an unknown session and another user\'s (which ids exist stays unknown)', async () => {
   const sessionId = await server.createSession(alice);
+  const unknownId = randomUUID();
   assert.equal((await interact({ sessionId, content: 'x' }, null)).status, 401);
-  assert.equal((await interact({ sessionId: randomUUID(), content: 'x' })).status, 404);
+  const unknown = await interact({ sessionId: unknownId, content: 'x' });
   const foreign = await interact({ sessionId, content: 'x' }, bob);
-  assert.equal(foreign.status, 403);
+  assert.equal(unknown.status, 404);
+  assert.equal(foreign.status, 404);
+  assert.deepEqual(JSON.parse(JSON.stringify(foreign.body).replaceAll(sessionId, '<id>')),
+    JSON.parse(JSON.stringify(unknown.body).replaceAll(unknownId, '<id>')));
+  assert.equal(foreign.body.error.code, 'not_found');
   assert.deepEqual(server.fake.events, []);
 });
 

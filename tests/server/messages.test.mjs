@@ -133,14 +133,16 @@ test('bad parameters are 400s that name the parameter', async () => {
   assert.match(badId.body.error.message, /'id' must be a UUID/);
 });
 
-test('401 without a token, 404 for an unknown session, 403 for another user\'s session', async () => {
+test('401 without a token; the same 404 for an unknown session and another user\'s (which ids exist stays unknown)', async () => {
   assert.equal((await get('', null)).status, 401);
-  const unknown = await get('', alice, randomUUID());
+  const unknownId = randomUUID();
+  const unknown = await get('', alice, unknownId);
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error.code, 'not_found');
   const foreign = await get('', bob);
-  assert.equal(foreign.status, 403);
-  assert.equal(foreign.body.error.code, 'forbidden');
+  assert.equal(foreign.status, 404);
+  assert.equal(foreign.body.error.message.replace(session, '<id>'), unknown.body.error.message.replace(unknownId, '<id>'));
+  assert.equal(foreign.body.error.code, 'not_found');
 });
 
 test('an empty session has no messages and no more', async () => {

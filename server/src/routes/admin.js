@@ -23,16 +23,18 @@ import { sessionView } from './sessions.js';
 
 export default async function adminRoutes(app, deps) {
   const { store, realtime, config } = deps;
+  // The admin token is checked before the body is read: only the admin may send a large one.
+  const adminOnly = { onRequest: async (request) => requireAdmin(request, config.adminToken) };
 
   async function adminSession(request) {
-    requireAdmin(request, config.adminToken);
     const sessionId = sessionIdParam(request.params.id, 'id');
     const session = await store.getSession(sessionId);
     if (!session) throw notFound(`session ${sessionId} does not exist`);
     return session;
   }
 
-  app.post('/api/admin/session/:id/messages', async (request, reply) => {
+  // The one route with a larger body limit (ADMIN_BODY_LIMIT_BYTES): a batch of up to 1,000 messages.
+  app.post('/api/admin/session/:id/messages', { ...adminOnly, bodyLimit: config.limits.adminBodyBytes }, async (request, reply) => {
     const session = await adminSession(request);
     const body = bodyObject(request.body);
     const batch = Array.isArray(body.messages);
@@ -49,7 +51,7 @@ export default async function adminRoutes(app, deps) {
     return { messages };
   });
 
-  app.post('/api/admin/session/:id/update', async (request) => {
+  app.post('/api/admin/session/:id/update', adminOnly, async (request) => {
     const session = await adminSession(request);
     const body = bodyObject(request.body);
     const messageId = requiredString(body.messageId, 'messageId', { max: 64 });
@@ -61,7 +63,7 @@ export default async function adminRoutes(app, deps) {
     return { message };
   });
 
-  app.post('/api/admin/session/:id/status', async (request) => {
+  app.post('/api/admin/session/:id/status', adminOnly, async (request) => {
     const session = await adminSession(request);
     const status = oneOf(bodyObject(request.body).status, 'status', SESSION_STATUSES);
     const updated = await store.setSessionStatus(session.sessionId, status);

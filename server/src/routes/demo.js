@@ -6,8 +6,14 @@
 //   GET /demo/<file>        the page's scripts, styles and pushsync.wasm
 //
 // Every answer carries a strict Content-Security-Policy: scripts from this origin only (no inline
-// code), WebAssembly compilation, WebSockets to Sockudo and nothing else.
+// code), WebAssembly compilation, WebSockets to Sockudo and nothing else. The host the CSP and
+// config.json name is the request's Host, which the Host allow-list (limits.js, ALLOWED_HOSTS)
+// has already checked: a rebound name of another site never gets here.
+//
+// Only regular files inside the folder are served: no dot files, no symbolic links (a link could
+// lead anywhere on the machine), and errors never name the folder's absolute path.
 import fs from 'node:fs/promises';
+import { constants } from 'node:fs';
 import path from 'node:path';
 import { notFound } from '../http-error.js';
 
@@ -65,14 +71,12 @@ export default async function demoRoutes(app, { config }) {
     }
     const file = path.join(root, ...parts);
     if (!file.startsWith(root + path.sep)) throw notFound(`no file /demo/${relative}`);
-    let body;
-    try {
-      body = await fs.readFile(file);
-    } catch {
+    const body = await readPlainFile(root, parts);
+    if (body === undefined) {
       if (relative === 'index.html') {
         secure(reply, request);
         return reply.code(404).type('text/plain; charset=utf-8')
-          .send(`The demo page is not built (no ${file}): run toolchain/build-demo\n`);
+          .send('The demo page is not built (DEMO_DIR has no index.html): run toolchain/build-demo\n');
       }
       throw notFound(`no file /demo/${relative}`);
     }
@@ -93,4 +97,26 @@ export default async function demoRoutes(app, { config }) {
     };
   });
   app.get('/demo/*', async (request, reply) => sendFile(request, reply, request.params['*'].split('?')[0]));
+}
+
+/**
+ * The bytes of `root/parts...` when that is a regular file reached without a symbolic link (the
+ * folder itself may be one: DEMO_DIR is the operator's choice); undefined otherwise.
+ */
+async function readPlainFile(root, parts) {
+  let handle;
+  try {
+    const realRoot = await fs.realpath(root);
+    const expected = path.join(realRoot, ...parts);
+    // realpath resolves every link on the way: any link inside the folder changes the answer.
+    if (await fs.realpath(expected) !== expected) return undefined;
+    // O_NOFOLLOW: a link put in place since the check is refused, not followed.
+    handle = await fs.open(expected, constants.O_RDONLY | constants.O_NOFOLLOW);
+    if (!(await handle.stat()).isFile()) return undefined;
+    return await handle.readFile();
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
 }

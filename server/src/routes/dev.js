@@ -16,6 +16,11 @@ import { bodyObject, MAX_BATCH, sessionId as sessionIdParam } from '../validatio
 
 const STACK_TIMEOUT_MS = 90_000;
 
+// The stack's output names files by absolute path (the run folder, the repository): an answer
+// keeps only the last part, "…/sockudo.log", so no error tells a caller where things live.
+const ABSOLUTE_PATH = /(?<![\w.:/])(?:\/[^\s/'"`]+)+\/([^\s/'"`]+)/g;
+export const withoutPaths = (text) => text.replace(ABSOLUTE_PATH, '…/$1');
+
 export default async function devRoutes(app, deps) {
   const { config, store } = deps;
   let stackQueue = Promise.resolve(); // one stack command at a time
@@ -45,8 +50,9 @@ export default async function devRoutes(app, deps) {
     app.post(`/api/dev/sockudo/${command}`, async (request) => {
       await requireUser(request, deps);
       const { code, output } = await stack(command);
-      if (code !== 0) throw new HttpError(500, 'stack_failed', `toolchain/stack ${command} sockudo failed (${code}): ${output.trim().slice(-800)}`);
-      return { sockudo: { up: await sockudoUp() }, output: output.trim() };
+      const shown = withoutPaths(output.trim());
+      if (code !== 0) throw new HttpError(500, 'stack_failed', `toolchain/stack ${command} sockudo failed (${code}): ${shown.slice(-800)}`);
+      return { sockudo: { up: await sockudoUp() }, output: shown };
     });
   }
 
@@ -66,7 +72,8 @@ export default async function devRoutes(app, deps) {
     const answer = await app.inject({
       method: 'POST',
       url: `/api/admin/session/${session.sessionId}/messages`,
-      headers: { 'x-admin-token': config.adminToken, 'content-type': 'application/json' },
+      // The caller's Host, which the Host allow-list (limits.js) admitted already.
+      headers: { 'x-admin-token': config.adminToken, 'content-type': 'application/json', host: request.headers.host },
       payload: JSON.stringify({ messages }),
     });
     const result = answer.json();

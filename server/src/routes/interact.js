@@ -16,13 +16,15 @@ import { conflict } from '../http-error.js';
 import { planReply, runAssistantTurn, turnResponse } from '../assistant.js';
 import { events } from '../realtime.js';
 import { messageView } from '../profile.js';
+import { rateLimits } from '../limits.js';
 
 export default async function interactRoutes(app, deps) {
   const { store, realtime, config } = deps;
   const { profile } = config;
   const view = (message) => messageView(profile, message);
 
-  app.post('/api/agent/interact', async (request) => {
+  // Per user, counted before the body is read (limits.js): INTERACT_RATE_LIMIT a window, then 429.
+  app.post('/api/agent/interact', { config: { rateLimit: rateLimits(config, deps).interact } }, async (request) => {
     const user = await requireUser(request, deps);
     const body = bodyObject(request.body);
     const sessionId = sessionIdField(body.sessionId);
@@ -41,6 +43,8 @@ export default async function interactRoutes(app, deps) {
   });
 
   async function replay({ userMessage, turn }, content) {
+    // `content` is normalised as it was stored (validation.js: lone surrogates become U+FFFD), so
+    // a true retry matches what is stored and only other content is a conflict.
     if (userMessage.content !== content) {
       throw conflict(`clientMessageId '${userMessage.clientMessageId}' was already used in this session for different content`);
     }
