@@ -32,7 +32,7 @@ test('Bob\'s token cannot subscribe to Alice\'s session: polling "Auth failed", 
   assert.deepEqual(c.sync.state(), { state: 'polling', code: 'auth_failed', reason: 'Auth failed' });
 
   // Alice's session goes on while Bob's client keeps trying: background attempts at push (each
-  // refused with 403) and polls (each refused with 403).
+  // refused with 403) and polls (each a 404: another user's session is answered like a missing one).
   await stack.api.adminPost(sessionId, ['secret 3']);
   const auths = () => c.requests.filter((r) => r.url.endsWith('/api/pusher/auth'));
   await waitFor(() => auths().filter((r) => r.done).length >= 3 && c.messageRequests().filter((r) => r.done).length >= 2,
@@ -40,7 +40,7 @@ test('Bob\'s token cannot subscribe to Alice\'s session: polling "Auth failed", 
   await stack.api.adminPost(sessionId, ['secret 4']);
 
   for (const r of auths()) if (r.done) assert.equal(r.status, 403, `auth ${r.url}`);
-  for (const r of c.messageRequests()) if (r.done) assert.equal(r.status, 403, `poll ${r.url}`);
+  for (const r of c.messageRequests()) if (r.done) assert.equal(r.status, 404, `poll ${r.url}`);
   assert.deepEqual(c.sync.messages(), []);
   assert.deepEqual(appFrames(c, channel), [], 'no event of the channel reached the socket');
   assert.ok(!c.frames.some((f) => /subscription_succeeded/.test(f.frame.event)), 'never subscribed');

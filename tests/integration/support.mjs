@@ -65,6 +65,12 @@ export async function startStack(env = {}) {
     SOCKUDO_PORT: process.env.INTEGRATION_SOCKUDO_PORT ?? '3205',
     QUIET: '0', // request lines in server.log: the tests read them
     ASSISTANT_STEP_MS: '30',
+    // These tests do in minutes what a person does in weeks (80 turns in a loop, a reconnect and a
+    // channel auth per outage, all as Alice): rate limits far above the server's defaults
+    // (docs/security.md), asked for here rather than relaxed for every development server.
+    INTERACT_RATE_LIMIT: '100000',
+    CHANNEL_AUTH_RATE_LIMIT: '100000',
+    LOGIN_RATE_LIMIT: '1000',
     ...env,
   });
   // Whatever happens to this process (a test that throws past `after`, an interrupt), nothing it
