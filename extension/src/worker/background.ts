@@ -4,6 +4,7 @@
 // connecting, the wake alarm, a storage or permission change) is delivered, and the start restores the engine.
 import { loadModule, PERSIST_KEY } from 'pushsync';
 import { EngineHost } from './engine-host.js';
+import { watchNetwork } from './network-watch.js';
 import { Outbox, OUTBOX_KEY } from './outbox.js';
 import { answerRequest, api, describeError } from './requests.js';
 import { ViewHub } from './view-hub.js';
@@ -68,13 +69,9 @@ chrome.permissions.onAdded.addListener(() => void host.onPermissionsChanged().th
 chrome.permissions.onRemoved.addListener(() => void host.onPermissionsChanged());
 chrome.runtime.onInstalled.addListener(() => void ensureWakeAlarm());
 chrome.runtime.onStartup.addListener(() => void ensureWakeAlarm());
-globalThis.addEventListener('online', () => {
-  host.setOnline(true);
-  outbox.setOnline(true);
-});
-globalThis.addEventListener('offline', () => {
-  host.setOnline(false);
-  outbox.setOnline(false);
+watchNetwork((online) => {
+  host.setOnline(online);
+  outbox.setOnline(online);
 });
 
 void ensureWakeAlarm();
