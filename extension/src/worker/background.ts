@@ -3,6 +3,7 @@
 // listener is registered synchronously at the top level so that the event that wakes it (a view
 // connecting, the wake alarm, a storage or permission change) is delivered, and the start restores the engine.
 import { loadModule, PERSIST_KEY } from 'pushsync';
+import { actionBadge } from './action-badge.js';
 import { EngineHost } from './engine-host.js';
 import { watchNetwork } from './network-watch.js';
 import { Outbox, OUTBOX_KEY } from './outbox.js';
@@ -31,8 +32,7 @@ const outbox: Outbox = new Outbox({
   },
   refresh: () => host.refresh(),
   broadcast: (message) => hub.broadcast(message),
-  // TODO(lead): the toolbar badge for failed sends (worker/action-badge.ts, issue 10) once it exists.
-  failedChanged: () => {},
+  failedChanged: (count) => actionBadge.noteFailedSend(count),
 });
 host.outboxEntries = () => outbox.entries();
 const hub: ViewHub = new ViewHub({
