@@ -160,3 +160,39 @@ test('origin patterns: exact, or one wildcard', () => {
   assert.ok(!allowed('moz-extension://abc'));
   assert.ok(originMatcher(['*'])('https://anything.example'));
 });
+
+test('the abuse limits: defaults, overrides, and refusals naming the variable (docs/security.md)', () => {
+  const { limits, allowedHosts, trustProxy } = loadConfig({});
+  assert.deepEqual(limits, {
+    bodyBytes: 64 * 1024,
+    adminBodyBytes: 16 * 1024 * 1024,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    connectionTimeoutMs: 120_000,
+    rateWindowMs: 60_000,
+    loginPerWindow: 10,
+    interactPerWindow: 60,
+    channelAuthPerWindow: 120,
+  });
+  // Development mode answers only to the loopback names (DNS rebinding); a deployment to any host.
+  assert.deepEqual(allowedHosts, ['127.0.0.1', 'localhost', '[::1]']);
+  assert.deepEqual(loadConfig({ HOST: '127.0.0.2' }).allowedHosts, ['127.0.0.1', 'localhost', '[::1]', '127.0.0.2']);
+  assert.deepEqual(load({ ...REAL }).allowedHosts, []);
+  assert.deepEqual(load({ ...REAL, ALLOWED_HOSTS: 'Chat.Example.com' }).allowedHosts, ['chat.example.com']);
+  assert.equal(trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).trustProxy, ['10.0.0.1', '192.168.0.0/16']);
+
+  const changed = loadConfig({
+    BODY_LIMIT_BYTES: '2048', ADMIN_BODY_LIMIT_BYTES: '4096', HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000',
+    CONNECTION_TIMEOUT_MS: '5000', RATE_LIMIT_WINDOW_MS: '1000', LOGIN_RATE_LIMIT: '1', INTERACT_RATE_LIMIT: '2', CHANNEL_AUTH_RATE_LIMIT: '3',
+  }).limits;
+  assert.deepEqual(Object.values(changed), [2048, 4096, 500, 1000, 5000, 1000, 1, 2, 3]);
+
+  assert.throws(() => loadConfig({ BODY_LIMIT_BYTES: '10' }), /BODY_LIMIT_BYTES must be an integer from 1024/);
+  assert.throws(() => loadConfig({ LOGIN_RATE_LIMIT: '0' }), /LOGIN_RATE_LIMIT must be an integer from 1/);
+  assert.throws(() => loadConfig({ INTERACT_RATE_LIMIT: 'lots' }), /INTERACT_RATE_LIMIT/);
+  assert.throws(() => loadConfig({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }), /HEADERS_TIMEOUT_MS \(20000\) must not be longer than REQUEST_TIMEOUT_MS/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY must be a hop count/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'proxy.example' }), /TRUST_PROXY must be a hop count or a comma list/);
+});
