@@ -151,6 +151,7 @@ void Engine::switch_session(const std::string& session_id) {
   poll_wanted_ = false;
   gap_fill_wanted_ = false;
   loaded_ = false;
+  seeded_ = false;
   resync_wanted_ = !session_id.empty();
   polling_.stop();
   typing_.expire();
@@ -545,6 +546,44 @@ void Engine::on(const input::Restore& in, Millis now) {
   // The store itself is not persisted (it can be large): selecting the session again reloads it
   // through REST, and push takes over once subscribed.
   if (session_id_.empty() && !restored.value().session_id.empty()) switch_session(restored.value().session_id);
+}
+
+void Engine::on(const input::Seed& in, Millis now) {
+  // Another session's copy (the user picked another chat meanwhile), or a read already loaded the
+  // session: the host's copy would only be older. Nothing to say: the host sees no diff.
+  if (in.session_id.empty() || in.session_id != session_id_ || loaded_ || !store_.empty()) return;
+  if (in.page.size() > config_.max_page_bytes) {
+    report(ErrorCode::BadRestore, "cached messages of " + std::to_string(in.page.size()) +
+                                      " bytes are over the limit of " + std::to_string(config_.max_page_bytes));
+    return;
+  }
+  auto decoded = decode_message_page(in.page);
+  if (!decoded) {
+    report(ErrorCode::BadRestore, "cached messages: " + decoded.error().what);
+    return;
+  }
+  MessagePage page = std::move(decoded).value();
+  if (!page.rejected.empty()) {
+    report(ErrorCode::BadRestore, std::to_string(page.rejected.size()) + " cached message(s) skipped, the first: " +
+                                      page.rejected.front().what);
+  }
+  if (page.messages.empty()) return;
+  // The copy is the newest part of the session: numbers below its oldest are history, not a
+  // loss, so the run starts there. A hole inside it opens a gap, and the backfill reads it.
+  std::int64_t oldest_sequence = 0;
+  std::int64_t newest_ms = 0;
+  for (const auto& message : page.messages) {
+    if (message.sequence > 0 && (oldest_sequence == 0 || message.sequence < oldest_sequence)) oldest_sequence = message.sequence;
+    newest_ms = std::max(newest_ms, message.timestamp_ms);
+  }
+  recovery_.reset(oldest_sequence > 0 ? oldest_sequence - 1 : 0);
+  std::sort(page.messages.begin(), page.messages.end(),
+            [](const Message& a, const Message& b) { return a.sequence < b.sequence; });
+  for (auto& message : page.messages) apply_message(std::move(message), false, now);
+  // A minimal backend's catch-up reads from the newest cached message (its overlap proves the
+  // answer connects); a paged one reads after the cached run (plan_sync).
+  recovery_.known_through(newest_ms);
+  seeded_ = true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ void Engine::plan_sync(Millis now) {
     // session to get one (a server that sends no serverTime never gives one: then, like a gap
     // backfill, what follows the sequence cursor, from the oldest message that may still change).
     if (resync && !recovery_.since().empty()) start_sync(read::ChangesSince{recovery_.since()}, true, now);
+    // Started from the host's copy: what follows it, by sequence, first (the whole session, for a
+    // since cursor, at the next catch-up).
+    else if (resync && seeded_) start_sync(read::Backfill{recovery_.sync_from()}, true, now);
     else if (resync && !since_unsupported_) start_sync(read::Whole{}, true, now);
     else if (resync || backfill_wanted_) start_sync(read::Backfill{recovery_.sync_from()}, resync, now);
     return;
@@ -127,13 +130,14 @@ void Engine::on_sync_result(const Sync& sync, const input::HttpResult& in, Milli
   if (const auto* forward = std::get_if<read::Forward>(&sync.read)) {
     if (!api_.paged()) {
       on_forward_page(sync, *forward, std::move(page), now);
-    } else if (!page.has_more.value_or(false)) {
+    } else if (!page.has_more.value_or(false) && !forward->from_ms) {
       // The first answer showed a paged backend and holds the whole session: it was the whole read.
       Sync whole = sync;
       whole.read = read::Whole{};
       on_paged_page(std::move(whole), std::move(page), now);
     } else {
-      // A paged backend with more: keep this page, then read the session the paged way.
+      // A paged backend with more, or a read from a known time (the host's copy): keep this page,
+      // then read the session the paged way.
       apply_all();
       resync_wanted_ = true;
     }
@@ -281,6 +285,7 @@ void Engine::record_gap(const std::string& before_id, Millis now) {
 
 void Engine::sync_done(const Sync& sync, Millis now) {
   loaded_ = true;
+  if (sync.resync) seeded_ = false;
   if (sync.resync) timers_.set(Timer::Resync, now + config_.resync_interval);
   if (polling_.running()) {
     polling_.poll_done(true, now);

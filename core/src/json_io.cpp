@@ -222,6 +222,14 @@ Result<Input, DecodeError> input_from_json(std::string_view text) {
     r.get("value", in.value);
     return done(in);
   }
+  if (type == "seed") {
+    input::Seed in;
+    r.get("sessionId", in.session_id);
+    const auto it = doc.find("messages");
+    if (it == doc.end() || !it->is_array()) return DecodeError{"input seed: 'messages' must be an array"};
+    in.page = to_text(json{{"messages", *it}});
+    return done(in);
+  }
   return DecodeError{"input: unknown type '" + type + "'"};
 }
 
@@ -250,6 +258,11 @@ std::string input_to_json(const Input& input) {
           },
           [](const input::Tick&) { return json{{"type", "tick"}}; },
           [](const input::Restore& in) { return json{{"type", "restore"}, {"value", in.value}}; },
+          [](const input::Seed& in) {
+            const json page = parse_bounded(in.page);
+            const bool listed = page.is_object() && page.contains("messages");
+            return json{{"type", "seed"}, {"sessionId", in.session_id}, {"messages", listed ? page["messages"] : json::array()}};
+          },
       },
       input);
   return to_text(out);

@@ -124,6 +124,7 @@ class Engine {
   void on(const input::HttpResult& in, Millis now);
   void on(const input::Tick& in, Millis now);
   void on(const input::Restore& in, Millis now);
+  void on(const input::Seed& in, Millis now);
 
   // Socket frames and the channel (engine.cpp).
   void on_connection_established(const Frame& frame, Millis now);
@@ -200,6 +201,7 @@ class Engine {
   bool poll_wanted_ = false;       // the poll timer fired
   bool gap_fill_wanted_ = false;   // the gap retry timer fired
   bool since_unsupported_ = false; // paged, but no serverTime: catch up by sequence
+  bool seeded_ = false;            // the store began from the host's copy: a paged catch-up reads after it
   bool loaded_ = false;            // the session's first read completed
   int sync_failures_ = 0;
   int gap_retries_ = 0;

@@ -52,11 +52,21 @@ struct HttpResult {
 struct Tick { bool operator==(const Tick&) const = default; };
 /// The value of a Persist effect, given back after a restart of the host.
 struct Restore { std::string value; bool operator==(const Restore&) const = default; };
+/// The host's own copy of a session's messages (what the engine's diffs showed it before a
+/// restart), as a messages page: `{"messages":[...]}`. Taken only for the selected session before
+/// its first read completed and while the store is empty: the messages show at once, and the first
+/// read asks only for what is newer. The host keeps the copy; the engine never asks for it.
+struct Seed {
+  std::string session_id;
+  std::string page;
+  bool operator==(const Seed&) const = default;
+};
 
 }  // namespace input
 
 using Input = std::variant<input::Configure, input::SelectSession, input::Stop, input::SetToken, input::Visibility,
                            input::Network, input::Refresh, input::SocketOpened, input::SocketText,
-                           input::SocketClosed, input::SocketError, input::HttpResult, input::Tick, input::Restore>;
+                           input::SocketClosed, input::SocketError, input::HttpResult, input::Tick, input::Restore,
+                           input::Seed>;
 
 }  // namespace pushsync

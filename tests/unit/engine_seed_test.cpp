@@ -1,0 +1,190 @@
+// The host's copy of a session (input::Seed): shown at once, not yet loaded, and the first read
+// asks only for what is newer, on a paged and on a minimal backend; a copy that does not fit is
+// left out with a reason, and changes nothing. Driven as the hosts drive it.
+#include <gtest/gtest.h>
+
+#include "pushsync/engine.h"
+#include "pushsync/iso_time.h"
+#include "pushsync/json_io.h"
+#include "support/engine_harness.h"
+
+namespace pushsync {
+namespace {
+
+using testing::Harness;
+using testing::message_json;
+using testing::only;
+using testing::page_json;
+
+const std::string kMessages = "http://127.0.0.1:3000/api/session/s1/messages";
+
+// `{messages: [...]}` for sequence numbers [first, last], as a host's copy or a minimal answer.
+std::string messages_page(std::int64_t first, std::int64_t last) {
+  std::string out = R"({"messages":[)";
+  for (std::int64_t s = first; s <= last; ++s) out += (s > first ? "," : "") + message_json("m" + std::to_string(s), s);
+  return out + "]}";
+}
+
+std::vector<std::string> ids(const Engine& engine) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < engine.messages().size(); ++i) out.push_back(engine.messages().at(i).id);
+  return out;
+}
+
+TEST(EngineSeed, ShowsTheCopyAtOnceNotYetLoaded) {
+  Harness h;
+  h.start("s1");
+  h.feed(input::Seed{"s1", messages_page(1, 3)});
+  EXPECT_EQ(ids(h.engine), (std::vector<std::string>{"m1", "m2", "m3"}));
+  EXPECT_FALSE(h.engine.loaded());
+  const auto changed = only<effect::MessagesChanged>(h.last);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].inserted, (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(h.engine.cursor(), 3);
+}
+
+TEST(EngineSeed, PagedFirstReadIsAfterTheCopy) {
+  Harness h;
+  h.start("s1");
+  h.feed(input::Seed{"s1", messages_page(41, 50)});
+  const auto read = h.subscribe(h.establish());
+  EXPECT_EQ(read.url, kMessages + "?limit=50&afterSequence=50");
+  h.feed(input::HttpResult{read.id, 200, page_json({message_json("m51", 51)})});
+  EXPECT_TRUE(h.engine.loaded());
+  EXPECT_EQ(h.engine.messages().size(), 11u);
+  EXPECT_EQ(h.engine.cursor(), 51);
+  EXPECT_TRUE(h.engine.gaps().empty());
+}
+
+TEST(EngineSeed, PagedHoleInTheCopyIsReadFromItsStart) {
+  Harness h;
+  h.start("s1");
+  // m3 was never in the copy: the run ends at m2, so the read starts there.
+  h.feed(input::Seed{"s1", R"({"messages":[)" + message_json("m1", 1) + "," + message_json("m2", 2) + "," +
+                               message_json("m4", 4) + "]}"});
+  EXPECT_EQ(h.engine.cursor(), 2);
+  const auto read = h.subscribe(h.establish());
+  EXPECT_EQ(read.url, kMessages + "?limit=50&afterSequence=2");
+  h.feed(input::HttpResult{read.id, 200, page_json({message_json("m3", 3), message_json("m4", 4)})});
+  EXPECT_EQ(ids(h.engine), (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
+  EXPECT_EQ(h.engine.cursor(), 4);
+}
+
+TEST(EngineSeed, MinimalFirstReadIsSinceTheNewestCachedMessage) {
+  Harness h;
+  Config config = testing::test_config();
+  config.dialect = BackendDialect::Auto;
+  h.start("s1", config);
+  h.feed(input::Seed{"s1", messages_page(1, 3)});
+  const auto read = h.subscribe(h.establish());
+  const std::string since = percent_encode(format_iso8601_ms(1'796'032'800'000 + 3 * 1000 - 1));
+  EXPECT_EQ(read.url, kMessages + "?limit=50&since=" + since);
+  // The overlap (m3) proves the answer connects to the copy.
+  h.feed(input::HttpResult{read.id, 200, messages_page(3, 5)});
+  EXPECT_EQ(h.engine.dialect(), BackendDialect::Minimal);
+  EXPECT_TRUE(h.engine.loaded());
+  EXPECT_EQ(ids(h.engine), (std::vector<std::string>{"m1", "m2", "m3", "m4", "m5"}));
+  EXPECT_TRUE(h.engine.gaps().empty());
+}
+
+// A newest-first backend that had more new messages than it gives: the part it cannot give sits
+// between the copy and the answer, a gap with its size, never silently closed.
+TEST(EngineSeed, MinimalAnswerThatDoesNotReachTheCopyIsAGap) {
+  Harness h;
+  Config config = testing::test_config();
+  config.dialect = BackendDialect::Minimal;
+  h.start("s1", config);
+  h.feed(input::Seed{"s1", messages_page(1, 3)});
+  const auto read = h.subscribe(h.establish());
+  h.feed(input::HttpResult{read.id, 200, messages_page(154, 203)});
+  const auto wider = only<effect::HttpRequest>(h.last);
+  ASSERT_EQ(wider.size(), 1u);
+  h.feed(input::HttpResult{wider[0].id, 200, messages_page(104, 203)});
+  ASSERT_EQ(h.engine.gaps().size(), 1u);
+  EXPECT_EQ(h.engine.gaps()[0], (Gap{"m3", "m104", 100}));
+}
+
+// An Auto backend that turns out paged when asked from a known time: that answer is not the whole
+// session; the engine reads on the paged way, from the copy.
+TEST(EngineSeed, AutoBackendThatIsPagedReadsOnAfterTheCopy) {
+  Harness h;
+  Config config = testing::test_config();
+  config.dialect = BackendDialect::Auto;
+  h.start("s1", config);
+  h.feed(input::Seed{"s1", messages_page(1, 3)});
+  const auto read = h.subscribe(h.establish());
+  h.feed(input::HttpResult{read.id, 200, page_json({message_json("m3", 3), message_json("m4", 4)})});
+  EXPECT_EQ(h.engine.dialect(), BackendDialect::Paged);
+  EXPECT_FALSE(h.engine.loaded());
+  const auto next = only<effect::HttpRequest>(h.last);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].url, kMessages + "?limit=50&afterSequence=4");
+  h.feed(input::HttpResult{next[0].id, 200, page_json({})});
+  EXPECT_TRUE(h.engine.loaded());
+  EXPECT_EQ(h.engine.messages().size(), 4u);
+}
+
+TEST(EngineSeed, IgnoredForAnotherSessionOrOnceLoaded) {
+  Harness h;
+  h.start("s1");
+  h.feed(input::Seed{"s2", messages_page(1, 3)});
+  EXPECT_TRUE(h.engine.messages().empty());
+  EXPECT_TRUE(h.last.empty());
+  const auto read = h.subscribe(h.establish());
+  h.feed(input::HttpResult{read.id, 200, page_json({message_json("m1", 1)})});
+  ASSERT_TRUE(h.engine.loaded());
+  h.feed(input::Seed{"s1", messages_page(1, 3)});
+  EXPECT_EQ(h.engine.messages().size(), 1u);  // the server's answer, not an older copy
+}
+
+TEST(EngineSeed, ACopyThatDoesNotFitIsReportedAndChangesNothing) {
+  struct Case {
+    const char* name;
+    std::string page;
+  };
+  std::string big = R"({"messages":[)" + message_json("m1", 1, std::string(300, 'x')) + "]}";
+  const std::vector<Case> cases = {
+      {"not JSON", "{"},
+      {"no messages array", R"({"messages":{}})"},
+      {"over max_page_bytes", big},
+  };
+  for (const auto& c : cases) {
+    Harness h;
+    Config config = testing::test_config();
+    config.max_page_bytes = 200;
+    h.start("s1", config);
+    h.feed(input::Seed{"s1", c.page});
+    EXPECT_TRUE(h.engine.messages().empty()) << c.name;
+    const auto errors = only<effect::Error>(h.last);
+    ASSERT_EQ(errors.size(), 1u) << c.name;
+    EXPECT_EQ(errors[0].code, ErrorCode::BadRestore) << c.name;
+    // The first read is the usual one.
+    const auto read = h.subscribe(h.establish());
+    EXPECT_EQ(read.url, kMessages + "?limit=50&afterSequence=0") << c.name;
+  }
+}
+
+TEST(EngineSeed, InvalidCachedMessagesAreSkippedTheRestKept) {
+  Harness h;
+  h.start("s1");
+  h.feed(input::Seed{"s1", R"({"messages":[)" + message_json("m1", 1) + R"(,{"messageId":"bad"}]})"});
+  EXPECT_EQ(ids(h.engine), (std::vector<std::string>{"m1"}));
+  const auto errors = only<effect::Error>(h.last);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code, ErrorCode::BadRestore);
+}
+
+TEST(EngineSeed, JsonInputRoundTrip) {
+  const auto input = input_from_json(R"({"type":"seed","sessionId":"s1","messages":[)" + message_json("m1", 1) + "]}");
+  ASSERT_TRUE(input.ok()) << input.error().what;
+  const auto* seed = std::get_if<input::Seed>(&input.value());
+  ASSERT_NE(seed, nullptr);
+  EXPECT_EQ(seed->session_id, "s1");
+  const auto again = input_from_json(input_to_json(input.value()));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), input.value());
+  EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":"no"})").ok());
+}
+
+}  // namespace
+}  // namespace pushsync
