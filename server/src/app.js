@@ -44,7 +44,7 @@ function frameworkErrors(error, request, reply) {
 }
 
 // The codes of fastify's own 4xx refusals, by status.
-const FASTIFY_CODES = { 408: 'request_timeout', 413: 'too_large', 415: 'unsupported_media_type' };
+const FASTIFY_CODES = { 413: 'too_large', 415: 'unsupported_media_type' };
 
 /**
  * @param {object} deps `{config, store, realtime, tokens, clock, logger}`; logger has
