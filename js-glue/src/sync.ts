@@ -35,6 +35,14 @@ export interface Sync {
   /** Resolves once the module is loaded and the persisted state restored; rejects if loading failed. */
   readonly ready: Promise<void>;
   selectSession(sessionId: string): void;
+  /**
+   * The host's own copy of a session's messages (what 'messages' events showed it before a
+   * restart): taken for the selected (or restored) session while its first read has not completed
+   * and nothing is stored. They show at once (a 'messages' event), `loaded()` stays false until the
+   * engine's first read, which asks only for what is newer. Otherwise ignored; a copy that does not
+   * decode is an 'error' event (`bad_restore`) and changes nothing.
+   */
+  restoreMessages(sessionId: string, messages: readonly Message[]): void;
   /** Stop syncing; the messages stay readable. selectSession starts again. */
   stop(): void;
   setToken(token: string | null): void;
@@ -118,6 +126,9 @@ class SyncHost implements Sync {
 
   selectSession(sessionId: string): void {
     this.input({ type: 'selectSession', sessionId });
+  }
+  restoreMessages(sessionId: string, messages: readonly Message[]): void {
+    this.input({ type: 'seed', sessionId, messages });
   }
   stop(): void {
     this.input({ type: 'stop' });

@@ -236,6 +236,44 @@ test('destroy settles once the last persisted state is in storage', async () => 
   assert.deepEqual(written.slice(0, asked), log.persist.slice(0, asked), 'in the order asked');
 });
 
+test("restoreMessages: the host's copy shows at once, and the first read asks only for what is newer", async () => {
+  for (let s = 1; s <= 5; s++) app.addMessage('s1', s, { push: false, ...(s === 4 ? { clientMessageId: 'c-4' } : {}) });
+  const copy = app.sessions.get('s1').slice(0, 3);
+  const sync = makeSync();
+  const shown = [];
+  sync.on('messages', ({ inserted }) => {
+    if (inserted.length > 0) shown.push({ ids: ids(inserted), reads: app.count('messages'), loaded: sync.loaded() });
+  });
+  sync.selectSession('s1');
+  sync.restoreMessages('s1', copy);
+  await waitFor(() => shown.length > 0, { what: 'the copy shown' });
+  assert.deepEqual(shown[0], { ids: range(1, 3), reads: 0, loaded: false }, 'the copy first, before any read, not confirmed');
+  await waitFor(() => sync.loaded() && sync.messages().length === 5, { what: 'confirmed and caught up' });
+  const reads = app.requests.filter((r) => r.route === 'messages');
+  // The backend's dialect is not known yet: a read since the newest cached message (m3, less the
+  // 1 ms overlap), then, the answer showing a paged backend, what follows m3. Never the whole session.
+  assert.match(reads[0].path, /since=2026-11-29T00%3A00%3A02\.999Z/, `the first read: ${reads[0].path}`);
+  for (const read of reads) assert.doesNotMatch(read.path, /afterSequence=[0-2](&|$)/, `a read from before the copy: ${read.path}`);
+  assert.deepEqual(ids(sync.messages()), range(1, 5));
+  assert.equal(sync.messages()[3].clientMessageId, 'c-4', "the backend's clientMessageId reaches the host");
+  // A copy of another session, or once loaded, is ignored; a copy that does not decode is reported.
+  sync.restoreMessages('s1', copy);
+  sync.restoreMessages('s9', copy);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(sync.messages().length, 5);
+});
+
+test('restoreMessages with a copy that does not decode: a bad_restore error, nothing shown', async () => {
+  app.addMessage('s1', 1, { push: false });
+  const sync = makeSync();
+  const log = record(sync);
+  sync.selectSession('s1');
+  sync.restoreMessages('s1', [{ messageId: 'broken' }]);
+  await waitFor(() => log.error.some((e) => e.code === 'bad_restore'), { what: 'the report' });
+  await waitFor(() => sync.loaded(), { what: 'the usual first read' });
+  assert.deepEqual(ids(sync.messages()), ['m1']);
+});
+
 test('fileStorage writes atomically and in order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pushsync-'));
   dirs.push(dir);
