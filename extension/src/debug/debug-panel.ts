@@ -5,6 +5,7 @@ import type { Counters } from 'pushsync';
 import { CONNECTION_STATES, connectionLabel, connectionTooltip } from '../shared/connection-label.js';
 import { renderBadge } from '../view/connection-badge.js';
 import { el, setText } from '../view/dom.js';
+import { FrameBatch } from '../view/frame-batch.js';
 import type { ViewState } from '../view/view-state.js';
 import type { WorkerPort } from '../view/worker-port.js';
 import type { Figures } from '../shared/protocol.js';
@@ -55,10 +56,14 @@ export class DebugPanel {
   private readonly counters = el('tbody');
   private readonly errors = el('ol', { className: 'errors' });
 
+  private readonly batch = new FrameBatch(() => this.render());
+
+  /** `compact`: inside the popup, where the counters start folded and the legend is left out. */
   constructor(
     root: HTMLElement,
     private readonly state: ViewState,
     port: WorkerPort,
+    { compact = false }: { compact?: boolean } = {},
   ) {
     for (const name of CONNECTION_STATES) {
       this.legend.append(el('li', {}, el('span', { className: 'badge', text: connectionLabel(name), title: connectionTooltip(name, ''), data: { state: name } })));
@@ -73,10 +78,12 @@ export class DebugPanel {
       el('div', { className: 'debug-head' }, this.badge, this.reason),
       this.legend,
       figures,
-      el('details', { className: 'counters', attrs: { open: '' } }, el('summary', { text: 'Engine counters' }), el('table', {}, this.counters)),
+      el('details', { className: 'counters', attrs: compact ? {} : { open: '' } }, el('summary', { text: 'Engine counters' }), el('table', {}, this.counters)),
       el('details', { className: 'recent-errors' }, el('summary', { text: 'Recent errors' }), this.errors),
     );
-    state.on(() => this.render());
+    if (compact) root.classList.add('compact');
+    // Every change of the state (a burst brings hundreds a second) costs at most one render a frame.
+    state.on(() => this.batch.schedule());
     this.render();
     setInterval(() => {
       if (root.hidden || document.hidden || !state.linked) return;

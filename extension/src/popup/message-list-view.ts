@@ -1,17 +1,54 @@
-// The selected session's messages, in the engine's order: role, content (as text, never markup),
-// status, sequence number, time, and the error of a failed message. Nodes are keyed by message id
-// and moved rather than rebuilt, so a diff of one message touches one node. A gap (messages the
-// backend could not give) is shown where it is, before the message it precedes.
-import type { Message } from 'pushsync';
+// The selected session's messages as a windowed list: only a window of rows near the viewport is
+// in the DOM (at most WINDOW_ROWS, whatever the chat's length), with two spacers standing in for
+// the rows above and below it, sized by the rows' average measured height. DOM work is batched
+// into one animation frame and is O(changed): the engine's positional diffs (ViewState.lastDiff)
+// move the window's indices, a row is refilled only when its message object changed, and no
+// layout is read per message (heights come from a ResizeObserver, after layout).
+//
+// Scrolling: the list follows the bottom while the reader is within STICKY_BOTTOM_PX of it (the
+// outbox's pending sends below the list count: the scroller's whole content is what is followed).
+// Otherwise the reader's place is kept: rows added or removed above the viewport are compensated
+// by Chrome's scroll anchoring (the spacers opt out of it, the rows are the anchors). Scrolling
+// near an edge of the window moves the window by WINDOW_STEP rows; a jump (the scrollbar dragged)
+// puts the window where the spacer's estimate says the viewport is.
+//
+// A gap (messages the backend could not give) is shown before the message it precedes.
+import type { Gap, MessagesDiff } from 'pushsync';
 import { el, setText } from '../view/dom.js';
+import { FrameBatch } from '../view/frame-batch.js';
 import type { ViewState } from '../view/view-state.js';
+import { MessageRow } from './message-row.js';
 
-/** Within this many pixels of the bottom, new messages keep the list scrolled to the end. */
+/** Within this many pixels of the bottom, new content keeps the list scrolled to the end. */
 const STICKY_BOTTOM_PX = 48;
+/** Rows in the DOM at most: a few screens of them, far fewer than a long chat. */
+export const WINDOW_ROWS = 150;
+/** Rows the window moves by when the viewport comes within a screen of its edge. */
+const WINDOW_STEP = 50;
+/** The height of a row before any is measured (px, with the list's 8 px gap). */
+const FIRST_GUESS_PX = 64;
+/** The list's flex gap between rows (styles.css `.messages`). */
+const ROW_GAP_PX = 8;
 
 export class MessageListView {
-  private readonly nodes = new Map<string, HTMLLIElement>();
+  private readonly rows = new Map<string, MessageRow>();
   private readonly gapNodes = new Map<string, HTMLLIElement>();
+  private readonly top = el('li', { className: 'spacer', attrs: { 'aria-hidden': 'true' } });
+  private readonly bottom = el('li', { className: 'spacer', attrs: { 'aria-hidden': 'true' } });
+  /** The window: state.messages[start, end) are in the DOM. */
+  private start = 0;
+  private end = 0;
+  private following = true;
+  /** The scroll position at the last scroll event: whether the reader went up. */
+  private lastTop = 0;
+  /** The window's rows must be walked (something in it, or the window itself, changed). */
+  private walk = true;
+  private readonly batch = new FrameBatch(() => this.render());
+  private gapBefore = new Map<string, Gap>();
+  /** Measured row heights by message id (with the row gap), and their sum. */
+  private readonly heights = new Map<string, number>();
+  private heightSum = 0;
+  private readonly resize: ResizeObserver;
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -19,100 +56,241 @@ export class MessageListView {
     private readonly emptyNote: HTMLElement,
     private readonly state: ViewState,
   ) {
+    this.top.hidden = true;
+    this.bottom.hidden = true;
+    list.replaceChildren(this.top, this.bottom);
+    this.resize = new ResizeObserver((entries) => this.measured(entries));
+    // The whole scrolled content (messages, the outbox after them, the empty note) and the
+    // scroller itself (the notices and the chats above it change its height).
+    for (const child of Array.from(scroller.children)) this.resize.observe(child);
+    this.resize.observe(scroller);
+    scroller.addEventListener('scroll', () => this.scrolled(), { passive: true });
     state.on((change) => {
-      if (change === 'snapshot' || change === 'messages' || change === 'session' || change === 'gaps') this.render();
+      switch (change) {
+        case 'messages':
+          this.onDiff(state.lastDiff);
+          break;
+        case 'snapshot':
+        case 'session':
+          this.restart();
+          break;
+        case 'gaps':
+          this.gapBefore = new Map(state.gaps.map((gap) => [gap.beforeId, gap]));
+          this.walk = true;
+          this.schedule();
+          break;
+        case 'outbox':
+          this.schedule(); // the scroller's height changes: keep following the bottom
+          break;
+      }
     });
   }
 
-  render(): void {
-    const { scroller } = this;
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICKY_BOTTOM_PX;
-    const seen = new Set<string>();
-    const gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
-    const gapsSeen = new Set<string>();
-    let previous: HTMLLIElement | null = null;
-    for (const message of this.state.messages) {
-      seen.add(message.messageId);
-      const gap = gapBefore.get(message.messageId);
-      if (gap) {
-        gapsSeen.add(gap.beforeId);
-        let marker = this.gapNodes.get(gap.beforeId);
-        if (!marker) {
-          marker = el('li', { className: 'gap' });
-          this.gapNodes.set(gap.beforeId, marker);
-        }
-        marker.dataset['missing'] = gap.missing === null ? '' : String(gap.missing);
-        setText(marker, gapText(gap.afterId === '', gap.missing));
-        const at: ChildNode | null = previous ? previous.nextSibling : this.list.firstChild;
-        if (at !== marker) this.list.insertBefore(marker, at);
-        previous = marker;
-      }
-      let node = this.nodes.get(message.messageId);
-      if (!node) {
-        node = createNode();
-        this.nodes.set(message.messageId, node);
-      }
-      fill(node, message);
-      const expected: ChildNode | null = previous ? previous.nextSibling : this.list.firstChild;
-      if (expected !== node) this.list.insertBefore(node, expected);
-      previous = node;
+  /** A new list (snapshot, another session): show its end. */
+  private restart(): void {
+    this.gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
+    this.following = true;
+    this.walk = true;
+    this.schedule();
+  }
+
+  /** Moves the window's indices by the diff (final positions, ascending), in O(changed). */
+  private onDiff(diff: MessagesDiff | null): void {
+    if (diff === null || diff.reset) {
+      if (diff?.reset) this.following = true;
+      this.walk = true;
+      this.schedule();
+      return;
     }
-    for (const [id, node] of this.nodes) {
-      if (seen.has(id)) continue;
-      node.remove();
-      this.nodes.delete(id);
+    let { start, end } = this;
+    let touched = false;
+    if (diff.removedFront > 0) {
+      touched = diff.removedFront > start;
+      start = Math.max(0, start - diff.removedFront);
+      end = Math.max(start, end - diff.removedFront);
+    }
+    for (const position of diff.inserted) {
+      if (position < start || (position === start && start < end)) {
+        start++; // above the window: it moves down by one
+        end++;
+      } else if (position < end) {
+        end++; // inside: the window grows (render trims it)
+        touched = true;
+      } else if (end - start < WINDOW_ROWS) {
+        touched = true; // just after a window that is not full: render takes it in
+      }
+    }
+    for (const position of diff.updated) if (position >= start && position < end) touched = true;
+    this.start = start;
+    this.end = end;
+    if (touched || this.following) this.walk = true;
+    this.schedule(); // the spacers' heights change in any case
+  }
+
+  private schedule(): void {
+    this.batch.schedule();
+  }
+
+  private render(): void {
+    const { messages } = this.state;
+    const count = messages.length;
+    if (this.following) {
+      this.end = count;
+      this.start = Math.max(0, count - WINDOW_ROWS);
+    } else {
+      this.end = Math.min(this.end, count);
+      this.start = Math.min(this.start, this.end);
+      // Rows inserted inside the window grew it: trim the far end, keep the reader's top.
+      if (this.end - this.start > WINDOW_ROWS) this.end = this.start + WINDOW_ROWS;
+      // Rows removed: fill the window again from below, then from above.
+      if (this.end - this.start < WINDOW_ROWS) this.end = Math.min(count, this.start + WINDOW_ROWS);
+      if (this.end - this.start < WINDOW_ROWS) this.start = Math.max(0, this.end - WINDOW_ROWS);
+    }
+    if (this.walk) this.walkWindow();
+    this.walk = false;
+    const average = this.averageRow();
+    setSpacer(this.top, this.start * average);
+    setSpacer(this.bottom, (count - this.end) * average);
+    const empty = count === 0;
+    this.emptyNote.hidden = !empty;
+    if (empty) setText(this.emptyNote, this.state.sessionId ? 'No messages yet. Say something!' : 'Pick a chat, or start a new one.');
+    if (this.following) this.toBottom();
+  }
+
+  /** Puts exactly messages[start, end) (and their gap markers) between the spacers, in order. */
+  private walkWindow(): void {
+    const { messages } = this.state;
+    const keep = new Set<string>();
+    let previous: HTMLLIElement = this.top;
+    const place = (node: HTMLLIElement) => {
+      if (previous.nextSibling !== node) this.list.insertBefore(node, previous.nextSibling);
+      previous = node;
+    };
+    for (let i = this.start; i < this.end; i++) {
+      const message = messages[i]!;
+      const id = message.messageId;
+      keep.add(id);
+      const gap = this.gapBefore.get(id);
+      if (gap) place(this.gapNode(gap));
+      let row = this.rows.get(id);
+      if (!row) {
+        row = new MessageRow();
+        this.rows.set(id, row);
+        this.resize.observe(row.node);
+      }
+      if (row.message !== message) row.show(message);
+      place(row.node);
+    }
+    for (const [id, row] of this.rows) {
+      if (keep.has(id)) continue;
+      this.resize.unobserve(row.node);
+      row.node.remove();
+      this.rows.delete(id);
     }
     for (const [id, node] of this.gapNodes) {
-      if (gapsSeen.has(id)) continue;
+      if (keep.has(id) && this.gapBefore.has(id)) continue;
       node.remove();
       this.gapNodes.delete(id);
     }
-    const empty = this.state.messages.length === 0;
-    this.emptyNote.hidden = !empty;
-    setText(this.emptyNote, this.state.sessionId ? 'No messages yet. Say something!' : 'Pick a chat, or start a new one.');
-    if (atBottom) scroller.scrollTop = scroller.scrollHeight;
   }
+
+  private gapNode(gap: Gap): HTMLLIElement {
+    let node = this.gapNodes.get(gap.beforeId);
+    if (!node) {
+      node = el('li', { className: 'gap' });
+      this.gapNodes.set(gap.beforeId, node);
+    }
+    node.dataset['missing'] = gap.missing === null ? '' : String(gap.missing);
+    setText(node, gapText(gap.afterId === '', gap.missing));
+    return node;
+  }
+
+  private averageRow(): number {
+    return this.heights.size === 0 ? FIRST_GUESS_PX : this.heightSum / this.heights.size;
+  }
+
+  /** ResizeObserver: row heights (after layout, no forced reflow), and growth to follow. */
+  private measured(entries: ResizeObserverEntry[]): void {
+    let grew = false;
+    for (const entry of entries) {
+      const node = entry.target as HTMLElement;
+      const id = node.dataset['id'];
+      if (node.classList.contains('message') && id !== undefined) {
+        const height = (entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height) + ROW_GAP_PX;
+        this.heightSum += height - (this.heights.get(id) ?? 0);
+        this.heights.set(id, height);
+      } else {
+        grew = true;
+      }
+    }
+    if (grew && this.following) this.toBottom();
+  }
+
+  private toBottom(): void {
+    // Past the end: the browser clamps it to the bottom, no layout read needed to compute it.
+    this.scroller.scrollTop = Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The reader scrolled (scroll events come once a frame, with layout clean: these reads are cheap). */
+  private scrolled(): void {
+    const { scroller } = this;
+    const viewTop = scroller.scrollTop;
+    const height = scroller.clientHeight;
+    const viewBottom = viewTop + height;
+    // Only the reader stops the following, by scrolling up: a scroll the layout made (the
+    // scroller shrank under a notice or the debug panel, anchoring moved it) moves down, if at all.
+    const up = viewTop < this.lastTop - 1;
+    this.lastTop = viewTop;
+    const atBottom = scroller.scrollHeight - viewBottom < STICKY_BOTTOM_PX;
+    if (atBottom) this.following = true;
+    else if (up) this.following = false;
+    if (this.following) {
+      if (!atBottom) this.toBottom();
+      if (this.end < this.state.messages.length || this.start < Math.max(0, this.state.messages.length - WINDOW_ROWS)) {
+        this.walk = true;
+        this.schedule();
+      }
+      return;
+    }
+    const count = this.state.messages.length;
+    const listTop = this.list.offsetTop;
+    const renderedTop = this.top.hidden ? listTop : this.bottomOf(this.top);
+    const renderedBottom = this.bottom.hidden ? scroller.scrollHeight : this.bottom.offsetTop;
+    let start = this.start;
+    if (viewBottom < renderedTop || viewTop > renderedBottom) {
+      // A jump past the window: the spacer's estimate says which row is at the viewport.
+      const at = Math.floor((viewTop - listTop) / this.averageRow());
+      start = at - Math.floor(WINDOW_ROWS / 3);
+    } else if (this.start > 0 && viewTop - renderedTop < height) {
+      start = this.start - WINDOW_STEP;
+    } else if (this.end < count && renderedBottom - viewBottom < height) {
+      start = this.start + WINDOW_STEP;
+    } else {
+      return;
+    }
+    start = Math.max(0, Math.min(start, count - WINDOW_ROWS));
+    if (start === this.start) return;
+    this.start = start;
+    this.end = Math.min(count, start + WINDOW_ROWS);
+    this.walk = true;
+    this.schedule();
+  }
+
+  private bottomOf(node: HTMLElement): number {
+    return node.offsetTop + node.offsetHeight;
+  }
+}
+
+/** A spacer's own row gap counts towards the height it stands for. */
+function setSpacer(spacer: HTMLLIElement, px: number): void {
+  const height = Math.max(0, Math.round(px) - ROW_GAP_PX);
+  spacer.hidden = px <= 0;
+  const text = `${height}px`;
+  if (spacer.style.height !== text) spacer.style.height = text;
 }
 
 function gapText(older: boolean, missing: number | null): string {
   const count = missing === null ? 'Some' : String(missing);
   const noun = missing === 1 ? 'message' : 'messages';
   return older ? `${count} older ${noun} not loaded` : `${count} ${noun} could not be loaded here; trying again later`;
-}
-
-function createNode(): HTMLLIElement {
-  return el(
-    'li',
-    { className: 'message' },
-    el('div', { className: 'meta' }, el('span', { className: 'role' }), el('span', { className: 'status' }), el('span', { className: 'seq' }), el('time', { className: 'time' })),
-    el('div', { className: 'content' }),
-    el('div', { className: 'error' }),
-  );
-}
-
-function part(node: HTMLElement, className: string): HTMLElement {
-  return node.querySelector(`.${className}`) as HTMLElement;
-}
-
-function fill(node: HTMLLIElement, message: Message): void {
-  node.dataset['id'] = message.messageId;
-  node.dataset['seq'] = String(message.sequenceNumber);
-  node.dataset['role'] = message.role;
-  node.dataset['status'] = message.status;
-  setText(part(node, 'role'), message.role);
-  setText(part(node, 'status'), message.status);
-  setText(part(node, 'seq'), `#${message.sequenceNumber}`);
-  const time = part(node, 'time');
-  time.setAttribute('datetime', message.timestamp);
-  setText(time, formatTime(message.timestamp));
-  setText(part(node, 'content'), message.content);
-  const error = part(node, 'error');
-  const text = message.error ? `${message.error.code}: ${message.error.message}` : '';
-  setText(error, text);
-  error.hidden = text === '';
-}
-
-function formatTime(timestamp: string): string {
-  const date = new Date(timestamp);
-  return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }

@@ -1,21 +1,31 @@
-// The popup's chat sessions: the user's list (from the backend, through the worker), the selected
-// one marked, "New chat" creating and selecting a session. Without a login it shows the way to
-// the options page instead.
+// The popup's chats: a vertical list (it scrolls, however many there are), the selected one
+// marked, each named by its first message (chat-names.ts) with the time it was last active, so
+// that two chats of the same name can be told apart. "New chat" creates a session and selects
+// it. Without a login it shows the way to the options page instead. A list that failed to load
+// (the worker restarting, the server away) loads again by itself once the connection is back.
 import type { SessionSummary } from '../shared/protocol.js';
 import { el, setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';
 import type { WorkerPort } from '../view/worker-port.js';
+import { ChatNames } from './chat-names.js';
 
 export interface SessionListParts {
   list: HTMLUListElement;
   newButton: HTMLButtonElement;
   loginNotice: HTMLElement;
   title: HTMLElement;
+  count: HTMLElement;
 }
+
+const WHEN = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const TODAY = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
 
 export class SessionList {
   private sessions: SessionSummary[] = [];
   private loading = 0;
+  /** The last load failed: load again when the connection comes back. */
+  private failed = false;
+  private readonly names = new ChatNames();
 
   constructor(
     private readonly parts: SessionListParts,
@@ -24,13 +34,19 @@ export class SessionList {
     private readonly showError: (text: string) => void,
   ) {
     parts.newButton.addEventListener('click', () => void this.create());
+    this.names.onChange(() => this.render());
     state.on((change) => {
       if (change === 'snapshot' || change === 'account') void this.load();
-      else if (change === 'session') {
+      else if (change === 'state') {
+        const live = state.state.state === 'connected' || state.state.state === 'polling';
+        if (this.failed && live) void this.load();
+      } else if (change === 'session') {
         // Selected in another view: a session this list may not have yet.
         const known = state.sessionId === '' || this.sessions.some((session) => session.sessionId === state.sessionId);
         if (known) this.render();
         else void this.load();
+      } else if (change === 'messages' && this.names.isNew(state.sessionId)) {
+        this.names.noteFirst(state.sessionId, state.messages[0]);
       }
     });
   }
@@ -39,6 +55,7 @@ export class SessionList {
     const ticket = ++this.loading;
     if (!this.state.account.loggedIn) {
       this.sessions = [];
+      this.failed = false;
       this.render();
       return;
     }
@@ -46,16 +63,18 @@ export class SessionList {
       const sessions = await this.port.request<SessionSummary[]>({ op: 'listSessions' });
       if (ticket !== this.loading) return; // a later load is under way
       this.sessions = sessions;
+      this.failed = false;
     } catch (error) {
-      if ((error as { code?: string }).code !== 'disconnected') this.showError(`Sessions: ${(error as Error).message}`);
+      this.failed = true;
+      if ((error as { code?: string }).code !== 'disconnected') this.showError(`Chats: ${(error as Error).message}`);
     }
     this.render();
   }
 
   private async create(): Promise<void> {
     try {
-      const title = `Chat ${new Date().toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })}`;
-      const session = await this.port.request<SessionSummary>({ op: 'createSession', title });
+      const session = await this.port.request<SessionSummary>({ op: 'createSession' });
+      await this.names.expect(session.sessionId);
       this.sessions = [session, ...this.sessions.filter((s) => s.sessionId !== session.sessionId)];
       await this.port.request({ op: 'selectSession', sessionId: session.sessionId });
       this.render();
@@ -69,7 +88,7 @@ export class SessionList {
   }
 
   private render(): void {
-    const { list, newButton, loginNotice, title } = this.parts;
+    const { list, newButton, loginNotice, title, count } = this.parts;
     const loggedIn = this.state.account.loggedIn;
     loginNotice.hidden = loggedIn;
     newButton.disabled = !loggedIn;
@@ -77,18 +96,32 @@ export class SessionList {
     list.replaceChildren(
       ...this.sessions.map((session) => {
         const selected = session.sessionId === current;
-        const button = el('button', {
-          className: 'session',
-          text: session.title || 'Untitled',
-          title: `${session.title} · created ${new Date(session.createdAt).toLocaleString()}`,
-          attrs: { type: 'button', ...(selected ? { 'aria-current': 'true' } : {}) },
-          data: { sessionId: session.sessionId },
-        });
+        const name = this.names.nameOf(session);
+        const when = session.updatedAt ?? session.createdAt;
+        const button = el(
+          'button',
+          {
+            className: 'session',
+            title: `${name} · started ${formatWhen(session.createdAt)}`,
+            attrs: { type: 'button', ...(selected ? { 'aria-current': 'true' } : {}) },
+            data: { sessionId: session.sessionId },
+          },
+          el('span', { className: 'session-name', text: name }),
+          el('span', { className: 'session-time', text: formatWhen(when) }),
+        );
         button.addEventListener('click', () => this.select(session.sessionId));
         return el('li', {}, button);
       }),
     );
+    setText(count, this.sessions.length > 0 ? String(this.sessions.length) : '');
     const chosen = this.sessions.find((session) => session.sessionId === current);
-    setText(title, current ? (chosen?.title ?? 'Chat') : '');
+    setText(title, current ? (chosen ? this.names.nameOf(chosen) : 'Chat') : 'pushsync');
+    list.querySelector<HTMLElement>('[aria-current=true]')?.scrollIntoView({ block: 'nearest' });
   }
+}
+
+function formatWhen(timestamp: string | undefined): string {
+  const date = new Date(timestamp ?? '');
+  if (Number.isNaN(date.getTime())) return '';
+  return date.toDateString() === new Date().toDateString() ? TODAY.format(date) : WHEN.format(date);
 }

@@ -1,5 +1,5 @@
 // How each connection state is shown: the badge's word, and the tooltip used when the engine gave
-// no reason of its own.
+// no reason of its own. Chosen on the state and its code, never on the reason's text.
 import type { ConnectionState } from 'pushsync';
 
 export const CONNECTION_STATES: readonly ConnectionState[] = [
@@ -29,7 +29,13 @@ const DESCRIPTIONS: Record<ConnectionState, string> = {
   offline: 'The browser is offline',
 };
 
-export function connectionLabel(state: string): string {
+/**
+ * The badge's word. Disconnected because no chat is picked (state code `no_session`) or before
+ * the first engine (`not_started`) is no fault: it says so instead of "Disconnected".
+ */
+export function connectionLabel(state: string, code = ''): string {
+  if (state === 'disconnected' && code === 'no_session') return 'No chat';
+  if (state === 'disconnected' && code === 'not_started') return 'Starting';
   return LABELS[state as ConnectionState] ?? state;
 }
 
