@@ -60,7 +60,7 @@ export async function until(check, { timeoutMs = 10_000, intervalMs = 100, what 
 /**
  * Starts Sockudo and the app server with toolchain/stack in a run folder of their own, on free ports.
  * `stop()` brings everything down and removes the folder; `stopSockudo()` kills just Sockudo (by the
- * PID in the run folder) and `up()` brings back what is missing.
+ * PID in the run folder), `down()` both (the database stays) and `up()` brings back what is missing.
  * `extraEnv` may choose the server's profile (`PUSHSYNC_SERVER_PROFILE=roadmap` and its knobs,
  * docs/server.md); the start fails when the server does not report the profile asked for, and
  * `health` is its /api/health answer.
@@ -100,6 +100,8 @@ export async function startStack(extraEnv = {}) {
     sockudoPort: Number(env.SOCKUDO_PORT),
     api: apiClient(apiBase, { minimal: profile === 'roadmap' }),
     up: () => stack('up'),
+    /** Stops Sockudo and the app server, keeping the run folder (its database): `up()` brings them back as they were. */
+    down: () => stack('down'),
     async stopSockudo() {
       const pid = Number(fs.readFileSync(path.join(runDir, 'sockudo.pid'), 'utf8'));
       process.kill(pid, 'SIGTERM');

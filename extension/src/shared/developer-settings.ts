@@ -19,6 +19,8 @@ export const DEVELOPER_SETTING_NAMES = [
   'keepaliveMs',
   'typingTimeoutMs',
   'settleCheckMs',
+  // How often polling tries push again: a test makes it long, so that only a view opening can.
+  'probeIntervalMs',
 ] as const;
 
 export type DeveloperSettingName = (typeof DEVELOPER_SETTING_NAMES)[number];

@@ -1,0 +1,254 @@
+// The worker's local copy and the toolbar badge, in Chromium with the built extension against a
+// stack of its own (issue 10, items 1, 5 and 7):
+// - the chat is written to IndexedDB from the engine's diffs; a popup opened offline on a stopped
+//   worker shows it at once, marked not confirmed (the snapshot's `confirmed` false), and the
+//   cached session list; back online, the engine's read confirms it, a message posted meanwhile
+//   and a session made elsewhere arrive by themselves;
+// - the same with the whole server down instead of the network;
+// - the assistant's messages while no popup is open are counted on the action badge, and opening
+//   the popup clears it;
+// - push down (polling), Sockudo back, the probe made very long: opening a popup tries push at
+//   once (the engine's visibility event);
+// - logging out wipes the copy.
+// Offline is Playwright's context.setOffline (Chromium's network emulation, which reaches the
+// service worker; its navigator.onLine follows, no online/offline event does).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  FAST_FALLBACK,
+  configureExtension,
+  launchBrowser,
+  loginWithOptions,
+  startStack,
+  stopServiceWorker,
+  until,
+} from './helpers.mjs';
+
+const HISTORY = 30;
+
+/** In an extension page: the local copy's stored messages of a session (null: no database yet). */
+function storedMessages(page, sessionId) {
+  return page.evaluate(async (id) => {
+    const names = (await indexedDB.databases()).map((db) => db.name);
+    if (!names.includes('pushsync-local-copy')) return null;
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('pushsync-local-copy');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      const range = IDBKeyRange.bound([id], [id, []]);
+      return await new Promise((resolve, reject) => {
+        const request = db.transaction('messages', 'readonly').objectStore('messages').getAll(range);
+        request.onsuccess = () => resolve(request.result.map((m) => m.messageId));
+        request.onerror = () => reject(request.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, sessionId);
+}
+
+/**
+ * In an extension page (a popup, or the options page): a view port of its own that records what
+ * the worker tells it and sends requests. The tests read the worker through it rather than
+ * through the popup's markup.
+ */
+function attachClient(page) {
+  return page.evaluate(() => {
+    const summary = (m) => ({
+      type: m.type,
+      state: typeof m.state === 'object' ? m.state.state : m.state,
+      confirmed: m.confirmed,
+      sessionId: m.sessionId,
+      messages: m.messages?.map((message) => message.messageId),
+    });
+    const client = { log: [], pending: new Map(), next: 1, port: chrome.runtime.connect({ name: 'pushsync-view' }) };
+    client.port.onMessage.addListener((message) => {
+      if (message.type !== 'reply') {
+        client.log.push(summary(message));
+        return;
+      }
+      const waiting = client.pending.get(message.id);
+      client.pending.delete(message.id);
+      if (message.ok) waiting?.resolve(message.result);
+      else waiting?.reject(new Error(`${message.error.code}: ${message.error.message}`));
+    });
+    client.request = (request) =>
+      new Promise((resolve, reject) => {
+        const id = client.next++;
+        client.pending.set(id, { resolve, reject });
+        client.port.postMessage({ type: 'request', id, request });
+      });
+    globalThis.testClient = client;
+  });
+}
+
+const request = (page, body) => page.evaluate((r) => globalThis.testClient.request(r), body);
+const clientLog = (page) => page.evaluate(() => globalThis.testClient.log);
+const detachClient = (page) => page.evaluate(() => globalThis.testClient.port.disconnect());
+
+/** The worker's view now: a fresh snapshot asked through the client. */
+async function workerView(page) {
+  await request(page, { op: 'snapshot' });
+  return (await clientLog(page)).filter((m) => m.type === 'snapshot').at(-1);
+}
+
+async function waitForState(page, state, timeoutMs = 20_000) {
+  return until(async () => (await workerView(page)).state === state, { timeoutMs, intervalMs: 250, what: `the state ${state}` });
+}
+
+async function waitForMessages(page, ids, timeoutMs = 15_000) {
+  await until(async () => JSON.stringify((await workerView(page)).messages) === JSON.stringify(ids), { timeoutMs, intervalMs: 250, what: `the ${ids.length} messages` });
+}
+
+async function sessionList(page) {
+  return (await request(page, { op: 'listSessions' })).map((session) => session.sessionId);
+}
+
+/** Opens the popup (a real view) with a test client in it. */
+async function openPopup(browser) {
+  const popup = await browser.open('popup.html');
+  await attachClient(popup);
+  return popup;
+}
+
+const badgeText = (page) => page.evaluate(() => chrome.action.getBadgeText({}));
+
+describe('the local copy and the action badge', { timeout: 300_000 }, () => {
+  let stack;
+  let browser;
+  let popup;
+  let options; // an extension page that is not a view: storage, CDP, the badge
+  let token;
+  let sessionId;
+  let serverIds;
+
+  before(async () => {
+    stack = await startStack({ ASSISTANT_STEP_MS: '100' });
+    browser = await launchBrowser();
+    token = await stack.api.login();
+    options = await browser.open('options.html');
+    await configureExtension(options, stack);
+    (await loginWithOptions(browser)).close();
+    sessionId = await stack.api.createSession(token, 'the local copy');
+    popup = await openPopup(browser);
+    await request(popup, { op: 'selectSession', sessionId });
+    await waitForState(popup, 'connected');
+    await stack.api.adminPost(sessionId, Array.from({ length: HISTORY }, (_, i) => `history ${i}`));
+    serverIds = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
+    await waitForMessages(popup, serverIds);
+  });
+
+  after(async () => {
+    await browser?.context.setOffline(false).catch(() => {});
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('the engine\'s messages are written to IndexedDB, in order', async () => {
+    await until(async () => JSON.stringify(await storedMessages(options, sessionId)) === JSON.stringify(serverIds), {
+      timeoutMs: 10_000,
+      what: `the ${serverIds.length} messages in the local copy`,
+    });
+  });
+
+  test('opened offline on a stopped worker: the cached chat and session list at once, confirmed once back online, news by itself', async () => {
+    assert.ok((await sessionList(popup)).includes(sessionId));
+    await popup.close();
+    // Things the cached copy cannot know: a session made elsewhere, a message posted while offline.
+    const elsewhere = await stack.api.createSession(token, 'made elsewhere');
+    await browser.context.setOffline(true);
+    await stopServiceWorker(options);
+    await stack.api.adminPost(sessionId, ['posted while offline']);
+
+    popup = await openPopup(browser);
+    await until(async () => (await clientLog(popup)).some((m) => m.type === 'snapshot'), { what: 'the first snapshot' });
+    const first = (await clientLog(popup)).find((m) => m.type === 'snapshot');
+    assert.equal(first.sessionId, sessionId);
+    assert.deepEqual(first.messages, serverIds, 'the first snapshot carries the local copy');
+    assert.equal(first.confirmed, false, 'the cached list is not confirmed');
+    await waitForState(popup, 'offline');
+    // The session list from the cache: the chat is there, the one made since not yet.
+    await popup.waitForSelector(`#sessions [data-session-id="${sessionId}"]`);
+    const cachedList = await sessionList(popup);
+    assert.ok(cachedList.includes(sessionId));
+    assert.ok(!cachedList.includes(elsewhere));
+
+    await browser.context.setOffline(false);
+    const news = await until(async () => {
+      const server = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
+      return JSON.stringify((await workerView(popup)).messages) === JSON.stringify(server) && server;
+    }, { timeoutMs: 20_000, what: 'the message posted while offline' });
+    assert.equal(news.length, serverIds.length + 1);
+    serverIds = news;
+    await waitForState(popup, 'connected');
+    await until(async () => (await clientLog(popup)).some((m) => (m.type === 'confirmed' || m.type === 'snapshot') && m.confirmed === true), {
+      what: 'the list confirmed by the engine',
+    });
+    // The list was given stale: once the server answered, the worker fetched it again and told the
+    // views (a snapshot), without a reload.
+    await popup.waitForSelector(`#sessions [data-session-id="${elsewhere}"]`, { timeout: 15_000 });
+  });
+
+  test('the server down: a popup reloaded shows the cached chat and list; the server back, they are current by themselves', async () => {
+    await stack.down();
+    await popup.reload();
+    await attachClient(popup);
+    await waitForMessages(popup, serverIds);
+    assert.ok((await sessionList(popup)).includes(sessionId), 'the cached list, no "unreachable" error');
+    await popup.waitForSelector(`#sessions [data-session-id="${sessionId}"]`);
+    await stack.up();
+    await stack.api.adminPost(sessionId, ['after the server came back']);
+    const another = await stack.api.createSession(token, 'after the server came back');
+    await waitForState(popup, 'connected', 30_000);
+    serverIds = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
+    await waitForMessages(popup, serverIds, 30_000);
+    await popup.waitForSelector(`#sessions [data-session-id="${another}"]`, { timeout: 30_000 });
+  });
+
+  test('the assistant\'s messages while no popup is open are counted on the toolbar; opening the popup clears it', async () => {
+    await popup.close();
+    assert.equal(await badgeText(options), '');
+    await stack.api.adminPost(sessionId, ['unread 1', 'unread 2']);
+    await stack.api.adminPost(sessionId, ['a user\'s message does not count'], { role: 'user' });
+    await stack.api.adminPost(sessionId, ['unread 3']);
+    await until(async () => (await badgeText(options)) === '3', { timeoutMs: 15_000, what: 'the badge to read 3' });
+    assert.match(await options.evaluate(() => chrome.action.getTitle({})), /3 new messages/);
+    // The worker stopped and started again: it goes on counting from where it was.
+    await stopServiceWorker(options);
+    await stack.api.adminPost(sessionId, ['unread 4']);
+    // A port that is no view wakes it: the engine restores the session and backfills by itself.
+    await options.evaluate(() => chrome.runtime.connect({ name: 'not-a-view' }).disconnect());
+    await until(async () => (await badgeText(options)) === '4', { timeoutMs: 15_000, what: 'the badge to read 4 after the restart' });
+    popup = await openPopup(browser);
+    await until(async () => (await badgeText(options)) === '', { what: 'the badge cleared' });
+    serverIds = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
+    await waitForMessages(popup, serverIds);
+    await stack.api.adminPost(sessionId, ['seen at once']);
+    serverIds = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
+    await waitForMessages(popup, serverIds);
+    assert.equal(await badgeText(options), '', 'nothing counts while the chat is shown');
+  });
+
+  test('opening a view while polling tries push at once (the probe made too long to do it)', async () => {
+    await options.evaluate((settings) => chrome.storage.local.set({ developerSettings: settings }), { ...FAST_FALLBACK, probeIntervalMs: 600_000 });
+    await waitForState(popup, 'connected');
+    await stack.stopSockudo();
+    await waitForState(popup, 'polling', 30_000);
+    await popup.close();
+    await stack.up();
+    // With no view open and the next probe ten minutes away, nothing brings push back by itself.
+    await options.waitForTimeout(2000);
+    popup = await openPopup(browser);
+    await waitForState(popup, 'connected', 20_000);
+    await options.evaluate((settings) => chrome.storage.local.set({ developerSettings: settings }), FAST_FALLBACK);
+  });
+
+  test('logging out wipes the local copy', async () => {
+    assert.ok((await storedMessages(options, sessionId))?.length > 0);
+    await options.evaluate(() => chrome.storage.local.remove(['accessToken', 'accountEmail']));
+    await until(async () => ((await storedMessages(options, sessionId)) ?? []).length === 0, { what: 'the local copy wiped' });
+    assert.equal(await badgeText(options), '');
+  });
+});
