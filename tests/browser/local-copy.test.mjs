@@ -13,6 +13,8 @@
 // Offline is Playwright's context.setOffline (Chromium's network emulation, which reaches the
 // service worker; its navigator.onLine follows, no online/offline event does).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   FAST_FALLBACK,
@@ -62,6 +64,9 @@ function attachClient(page) {
       confirmed: m.confirmed,
       sessionId: m.sessionId,
       messages: m.messages?.map((message) => message.messageId),
+      restMessages: m.figures?.counters?.restMessages,
+      counters: m.figures?.counters,
+      errors: m.errors,
     });
     const client = { log: [], pending: new Map(), next: 1, port: chrome.runtime.connect({ name: 'pushsync-view' }) };
     client.port.onMessage.addListener((message) => {
@@ -113,6 +118,12 @@ async function openPopup(browser) {
   return popup;
 }
 
+/** The message reads the server logged, from line `from` on. */
+function messageReads(stack, from = 0) {
+  const lines = fs.readFileSync(path.join(stack.runDir, 'server.log'), 'utf8').split('\n').slice(from);
+  return { lines: from + lines.length - 1, reads: lines.map((line) => /\bGET (\/api\/session\/[^/]+\/messages\S*) (\d{3}) /.exec(line)?.[1]).filter(Boolean) };
+}
+
 const badgeText = (page) => page.evaluate(() => chrome.action.getBadgeText({}));
 
 describe('the local copy and the action badge', { timeout: 300_000 }, () => {
@@ -123,9 +134,11 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
   let token;
   let sessionId;
   let serverIds;
+  let catchUp; // the engine's counters after the start from the local copy
 
   before(async () => {
-    stack = await startStack({ ASSISTANT_STEP_MS: '100' });
+    // QUIET=0: the server logs a line per request (the catch-up's reads are checked).
+    stack = await startStack({ ASSISTANT_STEP_MS: '100', QUIET: '0' });
     browser = await launchBrowser();
     token = await stack.api.login();
     options = await browser.open('options.html');
@@ -153,7 +166,7 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     });
   });
 
-  test('opened offline on a stopped worker: the cached chat and session list at once, confirmed once back online, news by itself', async () => {
+  test('opened offline on a stopped worker: the cached chat and session list at once, confirmed once back online, news by itself', async (t) => {
     assert.ok((await sessionList(popup)).includes(sessionId));
     await popup.close();
     // Things the cached copy cannot know: a session made elsewhere, a message posted while offline.
@@ -175,6 +188,7 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     assert.ok(cachedList.includes(sessionId));
     assert.ok(!cachedList.includes(elsewhere));
 
+    const logged = messageReads(stack).lines;
     await browser.context.setOffline(false);
     const news = await until(async () => {
       const server = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
@@ -182,6 +196,12 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     }, { timeoutMs: 20_000, what: 'the message posted while offline' });
     assert.equal(news.length, serverIds.length + 1);
     serverIds = news;
+    // What the catch-up read (checked below): the engine's counters in this worker, the reads logged.
+    const { reads } = messageReads(stack, logged);
+    const { restMessages } = await workerView(popup);
+    t.diagnostic(`after the network came back: ${restMessages} messages read over REST, in ${reads.length} reads (${reads.map((r) => r.replace(/^.*\?/, '?')).join(' ')})`);
+    assert.ok(reads.length > 0);
+    catchUp = (await workerView(popup)).counters;
     await waitForState(popup, 'connected');
     await until(async () => (await clientLog(popup)).some((m) => (m.type === 'confirmed' || m.type === 'snapshot') && m.confirmed === true), {
       what: 'the list confirmed by the engine',
@@ -189,6 +209,13 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     // The list was given stale: once the server answered, the worker fetched it again and told the
     // views (a snapshot), without a reload.
     await popup.waitForSelector(`#sessions [data-session-id="${elsewhere}"]`, { timeout: 15_000 });
+  });
+
+  test('the catch-up after a start from the local copy read only what is newer', {
+    todo: 'engine: a since cursor restored from the persisted state is read from even when it is older than the host\'s copy (the history pushed after the last REST read is read again, as duplicates)',
+  }, () => {
+    assert.ok(catchUp, 'the test before ran');
+    assert.ok(catchUp.restMessages < HISTORY, `${catchUp.restMessages} messages read over REST (${catchUp.duplicates} duplicates): the whole session again`);
   });
 
   test('the server down: a popup reloaded shows the cached chat and list; the server back, they are current by themselves', async () => {

@@ -12,6 +12,7 @@ import { ViewHub } from './view-hub.js';
 import { ensureWakeAlarm, WAKE_ALARM } from './wake-alarm.js';
 import { countWorkerStart } from './worker-starts.js';
 
+performance.mark('pushsync:worker-script');
 // The module's files ship in the extension; its CSP allows compiling them ('wasm-unsafe-eval').
 const module = loadModule({ locateFile: (path) => chrome.runtime.getURL(`wasm/${path}`) });
 

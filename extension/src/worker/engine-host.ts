@@ -69,12 +69,16 @@ export class EngineHost {
   /** Creates the engine from the stored settings (again, after a settings change). */
   async start(): Promise<void> {
     const generation = ++this.generation;
+    // The local copy is read while the settings are (the owner is checked after).
+    this.localCopy.prefetch();
     try {
       const stored = await chrome.storage.local.get(null);
+      performance.mark('pushsync:settings-read'); // bench/open.mjs reads the start's marks
       const settings = resolveSettings(stored);
       actionBadge.adopt(stored);
       const owner = copyOwner(settings.apiBase, storedAccount(stored), storedToken(stored));
       const [missing, cached] = await Promise.all([missingOrigins(requiredOrigins(settings)), this.localCopy.open(owner, this.model.sessionId)]);
+      performance.mark('pushsync:local-copy-read');
       if (generation !== this.generation) return; // a later start overtook this one
       if (missing.length > 0) this.block(stored, settings, missing);
       else this.create(stored, settings, cached);
@@ -109,12 +113,13 @@ export class EngineHost {
     this.sync = sync;
     this.figures.engineStarts++;
     this.listen(sync);
-    restoreInEngine(sync, cached);
     sync.setVisible(this.views > 0);
     if (!navigator.onLine) sync.setOnline(false);
     // After restore (inputs wait for it): the engine restored from storage picks the same session,
     // and this keeps a selection made since the last persist.
     if (carriedSession) sync.selectSession(carriedSession);
+    // After the selection (inputs wait for the engine's restore, which selects the stored session).
+    restoreInEngine(sync, cached);
     this.broadcast({ type: 'snapshot', ...this.snapshot() });
   }
 
@@ -175,7 +180,9 @@ export class EngineHost {
         this.model.showCached(sessionId, messages);
         this.broadcast({ type: 'snapshot', ...this.snapshot() });
       }
+      sync.selectSession(sessionId);
       restoreInEngine(sync, { sessionId, messages });
+      return;
     }
     sync.selectSession(sessionId);
   }

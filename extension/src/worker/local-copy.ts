@@ -32,6 +32,10 @@ export class LocalCopy {
   /** Every database operation, chained: a wipe never overtakes a write asked for before it. */
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** The worker's first read, started before the settings are known (see `prefetch`). */
+  private prefetched: Promise<{ owner: unknown; selected: string; messages: Message[] } | null> | undefined;
+  private prefetchUsed = false;
+
   constructor(private readonly events: { error(message: string): void; wiped(): void }) {}
 
   /**
@@ -40,12 +44,35 @@ export class LocalCopy {
    * selected last.
    */
   async open(owner: string | null, preferred: string): Promise<CachedSession | null> {
+    const early = this.prefetched ? await this.prefetched : null;
+    this.prefetched = undefined;
+    if (early && owner !== null && early.owner === owner && (!preferred || preferred === early.selected)) {
+      this.owner = owner;
+      return early.selected ? { sessionId: early.selected, messages: early.messages } : null;
+    }
     await this.setOwner(owner);
     if (owner === null) return null;
     return this.run('reading', async () => {
       const sessionId = preferred || String((await this.db.meta(SELECTED)) ?? '');
       if (!sessionId) return null;
+      performance.mark('pushsync:local-copy-opened');
       return { sessionId, messages: await this.db.readSession(sessionId, MESSAGES_PER_SESSION) };
+    }, null);
+  }
+
+  /**
+   * At the worker's start, before the settings are read: reads the owner, the selection and its
+   * messages at once, so that the first `open` (which checks the owner) costs no second wait. Once
+   * per worker.
+   */
+  prefetch(): void {
+    if (this.prefetchUsed) return;
+    this.prefetchUsed = true;
+    this.prefetched = this.run('reading', async () => {
+      const owner = await this.db.meta(OWNER);
+      const selected = String((await this.db.meta(SELECTED)) ?? '');
+      performance.mark('pushsync:local-copy-opened');
+      return { owner, selected, messages: selected ? await this.db.readSession(selected, MESSAGES_PER_SESSION) : [] };
     }, null);
   }
 
@@ -125,11 +152,11 @@ export class LocalCopy {
 }
 
 /**
- * Hands the engine the stored messages of the session it restores or selects, so that its first
- * read asks only for what is newer (the glue's `restoreMessages`).
+ * Hands the engine the stored messages of the session it restored or was just told to select
+ * (the glue's `restoreMessages`, after the selection: the engine takes a copy of its selected
+ * session only), so that it shows them and its first read asks only for what is newer.
  */
 export function restoreInEngine(sync: Sync, cached: CachedSession | null): void {
   if (!cached || cached.messages.length === 0) return;
-  const engine = sync as Sync & { restoreMessages?: (sessionId: string, messages: Message[]) => void };
-  engine.restoreMessages?.(cached.sessionId, cached.messages);
+  sync.restoreMessages(cached.sessionId, cached.messages);
 }

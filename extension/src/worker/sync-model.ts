@@ -14,10 +14,15 @@ const STARTING: ViewStateInfo = { state: 'disconnected', code: 'not_started', re
 
 const KEPT_ERRORS = 10;
 
+function sameIds(a: readonly Message[], b: readonly Message[]): boolean {
+  return a.length === b.length && a.every((message, i) => message.messageId === b[i]!.messageId);
+}
+
 /**
  * What a messages event means for the views: `diff` broadcast it; `snapshot` the list was replaced
  * (the local copy's by the engine's) and views need a snapshot; `drifted` the same, after the copy
- * was rebuilt from the engine; `held` nothing to tell (the views still show the local copy).
+ * was rebuilt from the engine; `held` nothing to tell (the views still show the local copy, or the
+ * engine's list is that very copy, handed to it by restoreMessages).
  */
 export type MessagesOutcome = 'diff' | 'snapshot' | 'drifted' | 'held';
 
@@ -56,8 +61,11 @@ export class SyncModel {
     // An empty list of the session (the engine's selection, before its read) does not replace
     // the copy: the first read's end does (loaded).
     if (diff.sessionId !== this.sessionId || this.engineList.length === 0) return 'held';
+    const same = sameIds(this.cached, this.engineList);
     this.cached = null;
-    return outcome === 'drifted' ? outcome : 'snapshot';
+    if (outcome === 'drifted') return outcome;
+    // The engine took the copy as it was (restoreMessages): the views show that list already.
+    return same ? 'held' : 'snapshot';
   }
 
   /**

@@ -47,6 +47,7 @@ export class ViewHub {
       // In the same task as joining the broadcasts: the diffs that follow apply to this snapshot.
       this.ports.add(port);
       this.post(port, { type: 'snapshot', ...this.events.snapshot() });
+      performance.mark('pushsync:snapshot-posted');
     });
   }
 
