@@ -219,6 +219,8 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
   });
 
   test('the server down: a popup reloaded shows the cached chat and list; the server back, they are current by themselves', async () => {
+    // Made while the server is still up, the popup's list not asked again: the cached list lacks it.
+    const another = await stack.api.createSession(token, 'made before the server went down');
     await stack.down();
     await popup.reload();
     await attachClient(popup);
@@ -227,7 +229,6 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     await popup.waitForSelector(`#sessions [data-session-id="${sessionId}"]`);
     await stack.up();
     await stack.api.adminPost(sessionId, ['after the server came back']);
-    const another = await stack.api.createSession(token, 'after the server came back');
     await waitForState(popup, 'connected', 30_000);
     serverIds = (await stack.api.messages(token, sessionId)).map((m) => m.messageId);
     await waitForMessages(popup, serverIds, 30_000);
