@@ -312,12 +312,27 @@ export function shownMessages(page) {
   );
 }
 
+/**
+ * Turns on developer mode (for every view: it is stored), so that a popup shows the debug panel,
+ * where the connection badge is (roadmap v1.7: not in the chat), and waits for the badge.
+ */
+export async function showDebugPanel(page) {
+  await page.evaluate(() => chrome.storage.local.set({ developerMode: true }));
+  await page.waitForSelector('#debug-badge', { state: 'attached' });
+}
+
+/**
+ * The debug panel's connection badge. A popup without the panel gets it (showDebugPanel: developer
+ * mode stays on, for every view).
+ */
 export async function badgeState(page) {
-  return page.$eval('#connection-badge', (node) => ({ state: node.dataset.state, title: node.title, text: node.textContent }));
+  if (!(await page.$('#debug-badge'))) await showDebugPanel(page);
+  return page.$eval('#debug-badge', (node) => ({ state: node.dataset.state, title: node.title, text: node.textContent }));
 }
 
 export async function waitForBadge(page, state, timeoutMs = 20_000) {
-  await page.waitForSelector(`#connection-badge[data-state=${state}]`, { timeout: timeoutMs });
+  if (!(await page.$('#debug-badge'))) await showDebugPanel(page);
+  await page.waitForSelector(`#debug-badge[data-state=${state}]`, { state: 'attached', timeout: timeoutMs });
   return badgeState(page);
 }
 

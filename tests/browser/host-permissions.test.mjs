@@ -41,10 +41,10 @@ describe('host permissions and TLS', { timeout: 120_000 }, () => {
   });
 
   test('settings for a host without permission: no engine, the popup and the options page say which origins', async () => {
-    await store(REMOTE);
+    await store({ ...REMOTE, developerMode: true }); // the badge is the debug panel's
     const popup = await browser.open('popup.html');
     const badge = await waitForBadge(popup, 'disconnected');
-    await until(async () => (await popup.$eval('#connection-badge', (node) => node.title)) === 'No host permission', { what: 'the badge to say No host permission' });
+    await until(async () => (await popup.$eval('#debug-badge', (node) => node.title)) === 'No host permission', { what: 'the badge to say No host permission' });
     assert.equal(badge.state, 'disconnected');
     await popup.waitForSelector('#access-notice:not([hidden])');
     assert.equal(await popup.textContent('#access-origins'), REMOTE_ORIGINS.join(', '));
@@ -57,7 +57,7 @@ describe('host permissions and TLS', { timeout: 120_000 }, () => {
     await options.click('#settings-defaults');
     await options.waitForSelector('#access-warning[hidden]', { state: 'attached' });
     await popup.waitForSelector('#access-notice[hidden]', { state: 'attached' });
-    await until(async () => (await popup.$eval('#connection-badge', (node) => node.title)) !== 'No host permission', { what: 'the engine to start again' });
+    await until(async () => (await popup.$eval('#debug-badge', (node) => node.title)) !== 'No host permission', { what: 'the engine to start again' });
     await options.close();
     await popup.close();
   });

@@ -161,7 +161,8 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
     const text = await popup.textContent('#offline-notice');
     assert.match(text, /cannot be reached|Cannot reach/);
     assert.ok(!/server_unreachable|Reconnecting|Polling/.test(text), text);
-    await popup.waitForFunction(() => document.getElementById('offline-notice').textContent.includes('checked for'), null, { timeout: 30_000 });
+    // After the retries, polling: the notice says messages still come.
+    await popup.waitForSelector('#offline-notice[data-code=server_unreachable][data-state=polling]', { timeout: 30_000 });
     await popup.$eval('#message-scroller', (s) => { s.scrollTop = s.scrollHeight; });
     await popup.waitForTimeout(300);
     await screenshot(popup, 'popup-offline');

@@ -24,6 +24,7 @@ import {
   configureWithOptions,
   launchBrowser,
   screenshot,
+  showDebugPanel,
   shownMessages,
   startStack,
   until,
@@ -63,12 +64,12 @@ const PROFILES = [
 ];
 
 /**
- * Records every state the popup's badge takes, every text of the typing indicator (with its time),
+ * Records every state the debug panel's badge takes, every text of the typing indicator (with its time),
  * and when each message was first shown.
  */
 function recordHistory(page) {
   return page.evaluate(() => {
-    const badge = document.getElementById('connection-badge');
+    const badge = document.getElementById('debug-badge');
     const typing = document.getElementById('typing');
     const list = document.getElementById('messages');
     window.__badges = [badge.dataset.state];
@@ -125,6 +126,8 @@ for (const profile of PROFILES) {
       const options = await configureWithOptions(browser, stack);
       if (profile.shots) await screenshot(options, 'options');
       await options.close();
+      // The connection badge is the debug panel's (roadmap v1.7): developer mode on from here.
+      await showDebugPanel(popup);
       await recordHistory(popup);
     });
 
@@ -133,7 +136,7 @@ for (const profile of PROFILES) {
       if (stack) stopping.push(stack.stop());
     });
 
-    test('1. selecting a session: the badge reaches Connected', async () => {
+    test('1. selecting a session: the debug panel\'s badge reaches Connected', async () => {
       await popup.click('#new-session');
       await popup.waitForSelector('#sessions .session[aria-current=true]');
       const badge = await waitForBadge(popup, 'connected');
@@ -166,13 +169,12 @@ for (const profile of PROFILES) {
       const badge = await waitForBadge(popup, 'polling', 20_000);
       assert.equal(badge.text, 'Polling');
       assert.equal(badge.title, 'Server unreachable');
-      // The debug panel: the same state and reason, and the REST dialect the engine detected.
-      await popup.click('#developer-mode');
-      await popup.waitForSelector('#debug-badge[data-state=polling]');
+      // The debug panel: the reason spelled out, and the REST dialect the engine detected. The
+      // chat itself says it in plain words.
       assert.equal(await popup.textContent('#debug-reason'), 'Server unreachable');
-      await popup.waitForSelector(`#debug-panel tr[data-counter=dialect] td:text-is("${profile.dialect}")`, { timeout: 5_000 });
+      await popup.waitForSelector(`#debug-panel tr[data-counter=dialect] td:text-is("${profile.dialect}")`, { state: 'attached', timeout: 5_000 });
+      await popup.waitForSelector('#offline-notice[data-code=server_unreachable]');
       if (profile.shots) await screenshot(popup, 'popup-polling-debug');
-      await popup.click('#developer-mode');
       // Sockudo is down: the server's trigger fails, the message only reaches the popup by polling
       // (and the roadmap's server would not push an assistant's message anyway).
       await stack.api.adminPost(firstSession, ['sent while push is down']);

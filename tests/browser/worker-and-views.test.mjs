@@ -9,6 +9,7 @@ import {
   launchBrowser,
   loginWithOptions,
   screenshot,
+  showDebugPanel,
   shownMessages,
   startStack,
   stopServiceWorker,
@@ -35,6 +36,8 @@ describe('service worker and views', { timeout: 180_000 }, () => {
     first = await browser.open('popup.html');
     await configureExtension(first, stack);
     (await loginWithOptions(browser)).close();
+    // The connection badge and the figures are the debug panel's: developer mode on from here.
+    await showDebugPanel(first);
     await first.click('#new-session');
     await waitForBadge(first, 'connected');
     sessionId = await first.$eval('#sessions .session[aria-current=true]', (node) => node.dataset.sessionId);
@@ -71,7 +74,6 @@ describe('service worker and views', { timeout: 180_000 }, () => {
   test('keepalive: with a view open the engine pings inside Chrome\'s 30 s idle window; the wake alarm is set', async () => {
     const alarm = await first.evaluate(() => chrome.alarms.get('pushsync-wake'));
     assert.equal(alarm?.periodInMinutes, 0.5);
-    await first.click('#developer-mode');
     const frames = () => first.$eval('[data-counter=framesReceived] td', (node) => Number(node.textContent));
     // Quiet first: the assistant turn of the test before has ended.
     await first.waitForSelector('#typing', { state: 'hidden' });
@@ -84,12 +86,10 @@ describe('service worker and views', { timeout: 180_000 }, () => {
       quietFrom,
       { timeout: 28_000, polling: 500 },
     );
-    assert.equal(await first.$eval('#connection-badge', (node) => node.dataset.state), 'connected');
-    await first.click('#developer-mode');
+    assert.equal(await first.$eval('#debug-badge', (node) => node.dataset.state), 'connected');
   });
 
   test('the worker stopped during a stream and restarted by a view: nothing lost, nothing twice', async () => {
-    await first.click('#developer-mode');
     const starts = Number(await first.textContent('[data-figure=workerStarts]'));
     // A stream of messages from the server, two every 100 ms, and the worker stopped a third of the way.
     const stream = (async () => {
@@ -117,7 +117,6 @@ describe('service worker and views', { timeout: 180_000 }, () => {
     // And push works again after the restart.
     await stack.api.adminPost(sessionId, ['after the restart']);
     for (const page of [first, second]) await waitForMessage(page, 'after the restart');
-    await first.click('#developer-mode');
   });
 
   test('the worker stopped with no view open restores its session from chrome.storage and backfills', async () => {
@@ -157,17 +156,17 @@ describe('service worker and views', { timeout: 180_000 }, () => {
 
   test('protocol 2 (Sockudo V2) chosen at run time: the engine is rebuilt and pushes again, no rebuild', async () => {
     await first.evaluate(() => chrome.storage.local.set({ protocol: 2 }));
-    await first.click('#developer-mode');
     await first.waitForSelector('[data-figure=protocol]:has-text("2")', { timeout: 10_000 });
     await waitForBadge(first, 'connected');
     await stack.api.adminPost(sessionId, ['over protocol 2']);
     for (const page of [first, second]) await waitForMessage(page, 'over protocol 2');
     const server = await stack.api.messages(token, sessionId);
     assert.deepEqual((await shownMessages(second)).map((m) => m.id), server.map((m) => m.messageId));
-    await first.click('#developer-mode');
   });
 
   test('screenshots: the popup in light and dark, the debug page', async () => {
+    // A person's popup: no debug panel (its badge stays in the page, hidden, for waitForBadge).
+    await first.evaluate(() => chrome.storage.local.set({ developerMode: false }));
     // A fresh chat, for pictures a reader can follow.
     await first.waitForTimeout(1100); // session titles carry the time to the second
     await first.click('#new-session');

@@ -23,6 +23,8 @@ import { MessageRow } from './message-row.js';
 const STICKY_BOTTOM_PX = 48;
 /** Rows in the DOM at most: a few screens of them, far fewer than a long chat. */
 export const WINDOW_ROWS = 150;
+/** Rows made in one frame at most while following the bottom (a burst fills the window over frames). */
+const NEW_ROWS_PER_FRAME = 12;
 /** Rows the window moves by when the viewport comes within a screen of its edge. */
 const WINDOW_STEP = 50;
 /** The height of a row before any is measured (px, with the list's 8 px gap). */
@@ -32,6 +34,8 @@ const ROW_GAP_PX = 8;
 
 export class MessageListView {
   private readonly rows = new Map<string, MessageRow>();
+  /** Rows that left the window, kept to be refilled for the next ones (fewer nodes made and collected). */
+  private readonly spare: MessageRow[] = [];
   private readonly gapNodes = new Map<string, HTMLLIElement>();
   private readonly top = el('li', { className: 'spacer', attrs: { 'aria-hidden': 'true' } });
   private readonly bottom = el('li', { className: 'spacer', attrs: { 'aria-hidden': 'true' } });
@@ -135,8 +139,7 @@ export class MessageListView {
     const { messages } = this.state;
     const count = messages.length;
     if (this.following) {
-      this.end = count;
-      this.start = Math.max(0, count - WINDOW_ROWS);
+      this.followEnd(count);
     } else {
       this.end = Math.min(this.end, count);
       this.start = Math.min(this.start, this.end);
@@ -157,10 +160,51 @@ export class MessageListView {
     if (this.following) this.toBottom();
   }
 
-  /** Puts exactly messages[start, end) (and their gap markers) between the spacers, in order. */
+  /**
+   * The window for following the bottom: the newest WINDOW_ROWS rows, but no more than
+   * NEW_ROWS_PER_FRAME rows made in one frame: a burst shows its newest rows at once and the rows
+   * above them fill in over the next frames (out of view), so no frame grows with the burst.
+   */
+  private followEnd(count: number): void {
+    const target = Math.max(0, count - WINDOW_ROWS);
+    const keptFrom = Math.max(this.start, target);
+    const keptTo = Math.max(keptFrom, Math.min(this.end, count));
+    const atBottom = count - keptTo; // rows to make below what is kept
+    let start: number;
+    if (keptTo === keptFrom || atBottom >= NEW_ROWS_PER_FRAME) {
+      start = Math.max(target, count - NEW_ROWS_PER_FRAME); // nothing kept: the newest rows first
+    } else {
+      start = Math.max(target, keptFrom - (NEW_ROWS_PER_FRAME - atBottom));
+    }
+    this.start = start;
+    this.end = count;
+    if (start > target) {
+      this.walk = true;
+      this.schedule(); // the rest of the window next frame
+    }
+  }
+
+  /**
+   * Puts exactly messages[start, end) (and their gap markers) between the spacers, in order.
+   * Rows that leave go first: a row still in place would make every row after it look out of
+   * place, and moving a node costs its whole style and layout again.
+   */
   private walkWindow(): void {
     const { messages } = this.state;
     const keep = new Set<string>();
+    for (let i = this.start; i < this.end; i++) keep.add(messages[i]!.messageId);
+    for (const [id, row] of this.rows) {
+      if (keep.has(id)) continue;
+      this.resize.unobserve(row.node);
+      row.node.remove();
+      this.rows.delete(id);
+      if (this.spare.length < WINDOW_ROWS) this.spare.push(row);
+    }
+    for (const [id, node] of this.gapNodes) {
+      if (keep.has(id) && this.gapBefore.has(id)) continue;
+      node.remove();
+      this.gapNodes.delete(id);
+    }
     let previous: HTMLLIElement = this.top;
     const place = (node: HTMLLIElement) => {
       if (previous.nextSibling !== node) this.list.insertBefore(node, previous.nextSibling);
@@ -169,28 +213,16 @@ export class MessageListView {
     for (let i = this.start; i < this.end; i++) {
       const message = messages[i]!;
       const id = message.messageId;
-      keep.add(id);
       const gap = this.gapBefore.get(id);
       if (gap) place(this.gapNode(gap));
       let row = this.rows.get(id);
       if (!row) {
-        row = new MessageRow();
+        row = this.spare.pop() ?? new MessageRow(); // a row that left is refilled, not rebuilt
         this.rows.set(id, row);
         this.resize.observe(row.node);
       }
       if (row.message !== message) row.show(message);
       place(row.node);
-    }
-    for (const [id, row] of this.rows) {
-      if (keep.has(id)) continue;
-      this.resize.unobserve(row.node);
-      row.node.remove();
-      this.rows.delete(id);
-    }
-    for (const [id, node] of this.gapNodes) {
-      if (keep.has(id) && this.gapBefore.has(id)) continue;
-      node.remove();
-      this.gapNodes.delete(id);
     }
   }
 

@@ -29,12 +29,14 @@ export class MessageRow {
       { className: 'message' },
       el('div', { className: 'meta' }, this.role, this.seq, this.raw),
       this.content,
-      el('div', { className: 'foot' }, this.error, this.time, this.status),
+      this.error,
+      el('div', { className: 'foot' }, this.time, this.status),
     );
   }
 
   show(message: Message): void {
-    const previous = this.message;
+    // A row refilled for another message compares against nothing: every part is written.
+    const previous = this.message?.messageId === message.messageId ? this.message : null;
     this.message = message;
     const { node } = this;
     if (previous?.messageId !== message.messageId) node.dataset['id'] = message.messageId;

@@ -6,11 +6,12 @@
 import { setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';
 
-export function showOfflineNotice(notice: HTMLElement, state: ViewState, server: () => string): void {
+export function showOfflineNotice(notice: HTMLElement, state: ViewState): void {
   const render = () => {
-    const text = noticeText(state, server());
+    const text = noticeText(state);
     notice.hidden = text === '';
     notice.dataset['code'] = text === '' ? '' : state.state.code;
+    notice.dataset['state'] = text === '' ? '' : state.state.state;
     setText(notice, text);
   };
   state.on((change) => {
@@ -19,16 +20,16 @@ export function showOfflineNotice(notice: HTMLElement, state: ViewState, server:
   render();
 }
 
-function noticeText(state: ViewState, server: string): string {
+function noticeText(state: ViewState): string {
   if (state.sessionId === '') return '';
-  const where = server === '' ? 'the server' : server;
   switch (state.state.code) {
     case 'network_offline':
       return 'You are offline. New messages will show up when the network is back.';
     case 'server_unreachable':
+      // Polling: the app server answers, the push server does not; messages still come, later.
       return state.state.state === 'polling'
-        ? `Live updates are paused: ${where} cannot be reached right now. New messages are still checked for every few seconds.`
-        : `Cannot reach ${where}. Trying again…`;
+        ? 'Live updates are paused: the push server cannot be reached. New messages are still checked for every few seconds.'
+        : 'Cannot reach the server. Trying again…';
     default:
       return '';
   }

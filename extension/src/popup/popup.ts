@@ -41,10 +41,8 @@ new OutboxView(byId<HTMLUListElement>('outbox'), byId('message-scroller'), state
 showTyping(byId('typing'), state);
 showAccessNotice(byId('access-notice'), byId('access-origins'), state);
 const header = showChatHeader({ status: byId('session-status'), syncNote: byId('sync-note'), server: byId('server-name') }, state);
-let server = '';
-showOfflineNotice(byId('offline-notice'), state, () => server);
+showOfflineNotice(byId('offline-notice'), state);
 watchServerName((name) => {
-  server = name;
   header.setServer(name);
   setText(byId('login-text'), `Not logged in to ${name}.`);
 });
