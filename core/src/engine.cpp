@@ -465,6 +465,11 @@ void Engine::on(const input::HttpResult& in, Millis now) {
   // Anything else answers a request the engine has given up on (a switched session, a timeout).
 }
 
+std::string Engine::told_to_wait(const input::HttpResult& in) {
+  if (!in.retry_after) return "";
+  return "; asked to wait " + std::to_string((std::min(*in.retry_after, kMaxRetryAfter) + 999) / 1000) + " s";
+}
+
 void Engine::on_auth_result(const input::HttpResult& in, Millis now) {
   timers_.clear(Timer::Subscribe);
   if (in.status == 401 || in.status == 403) {
@@ -476,10 +481,13 @@ void Engine::on_auth_result(const input::HttpResult& in, Millis now) {
                                : Result<std::string, DecodeError>(DecodeError{
                                      "channel auth failed (" + std::to_string(in.status) + ")"});
   if (!auth) {
-    // The auth server is down or confused: a connection failure like any other, with backoff.
-    report(ErrorCode::HttpFailed, auth.error().what);
+    // The auth server is down, confused or busy (429: too many requests): a connection failure
+    // like any other, with backoff, and never sooner than it said (never an auth failure: the
+    // token is not at fault).
+    report(ErrorCode::HttpFailed, auth.error().what + told_to_wait(in));
     close_socket(1000, "channel auth failed");
     lose_socket(CloseAction::Backoff, 1006, now);
+    if (in.retry_after) link_.hold_until(now + std::min(*in.retry_after, kMaxRetryAfter), io());
     return;
   }
   if (!link_.established()) {

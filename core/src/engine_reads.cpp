@@ -83,8 +83,14 @@ void Engine::on_sync_result(const Sync& sync, const input::HttpResult& in, Milli
       if (!newest) (sync.resync ? resync_wanted_ : backfill_wanted_) = true;
       return;
     }
-    report(ErrorCode::HttpFailed, "messages request failed (" + std::to_string(in.status) + ")");
+    report(ErrorCode::HttpFailed, "messages request failed (" + std::to_string(in.status) + ")" + told_to_wait(in));
     if (!newest) sync_failed(sync, now);
+    if (in.retry_after) {
+      // Back off as told (a 429 or 503): no read before then, the poll or the retry alike.
+      const Millis at = now + std::min(*in.retry_after, kMaxRetryAfter);
+      polling_.wait_until(at);
+      if (const auto due = timers_.get(Timer::SyncRetry); due && *due < at) timers_.set(Timer::SyncRetry, at);
+    }
     return;
   }
   if (in.body.size() > config_.max_page_bytes) {
@@ -306,6 +312,10 @@ void Engine::sync_failed(const Sync& sync, Millis now) {
     arm_gap_retry(now);
   }
   if (polling_.running()) {
+    // The next poll reads it (a poll is a catch-up), after the schedule's backoff of 3, 6, 12,
+    // 24, 30 s. Asking again at once was a tight loop against a server that fails fast.
+    resync_wanted_ = false;
+    backfill_wanted_ = false;
     polling_.poll_done(false, now);
     return;
   }

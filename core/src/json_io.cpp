@@ -214,6 +214,12 @@ Result<Input, DecodeError> input_from_json(std::string_view text) {
   if (type == "httpResult") {
     input::HttpResult in;
     r.get("id", in.id).get("status", in.status).get("body", in.body);
+    if (const auto it = doc.find("retryAfterMs"); it != doc.end() && !it->is_null()) {
+      Millis wait = 0;
+      r.get("retryAfterMs", wait);
+      if (wait < 0) return DecodeError{"input httpResult: 'retryAfterMs' must not be negative"};
+      in.retry_after = wait;
+    }
     return done(in);
   }
   if (type == "tick") return done(input::Tick{});
@@ -254,7 +260,9 @@ std::string input_to_json(const Input& input) {
             return json{{"type", "socketError"}, {"socket", in.socket}, {"message", in.message}};
           },
           [](const input::HttpResult& in) {
-            return json{{"type", "httpResult"}, {"id", in.id}, {"status", in.status}, {"body", in.body}};
+            json out{{"type", "httpResult"}, {"id", in.id}, {"status", in.status}, {"body", in.body}};
+            if (in.retry_after) out["retryAfterMs"] = *in.retry_after;
+            return out;
           },
           [](const input::Tick&) { return json{{"type", "tick"}}; },
           [](const input::Restore& in) { return json{{"type", "restore"}, {"value", in.value}}; },

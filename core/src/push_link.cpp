@@ -1,5 +1,7 @@
 #include "pushsync/push_link.h"
 
+#include <algorithm>
+
 #include "pushsync/frame.h"
 
 namespace pushsync {
@@ -17,6 +19,11 @@ int PushLink::refused_code() const {
 
 void PushLink::open_if_due(const std::string& url, Millis now, Io io) {
   if (socket_ || refused() || io.timers.armed(Timer::Reconnect) || io.timers.armed(Timer::Probe)) return;
+  if (now < not_before_) {
+    // Told to wait (a new token or a reset cleared the retry timers): the attempt waits too.
+    io.timers.set(Timer::Reconnect, not_before_);
+    return;
+  }
   socket_ = Socket{};
   socket_->id = next_socket_++;
   io.timers.set(Timer::Connect, now + config_.connect_timeout);
@@ -101,7 +108,16 @@ void PushLink::token_changed(Io io) {
 }
 
 void PushLink::view_opened(Millis now, Io io) {
-  if (std::holds_alternative<FallenBack>(retry_) && io.timers.armed(Timer::Probe)) io.timers.set(Timer::Probe, now);
+  if (std::holds_alternative<FallenBack>(retry_) && io.timers.armed(Timer::Probe)) {
+    io.timers.set(Timer::Probe, std::max(now, not_before_));
+  }
+}
+
+void PushLink::hold_until(Millis at, Io io) {
+  not_before_ = std::max(not_before_, at);
+  for (const Timer timer : {Timer::Reconnect, Timer::Probe}) {
+    if (const auto due = io.timers.get(timer); due && *due < not_before_) io.timers.set(timer, not_before_);
+  }
 }
 
 void PushLink::poll_succeeded(Millis now, Io io) {
@@ -113,7 +129,8 @@ void PushLink::poll_succeeded(Millis now, Io io) {
   if (!unreachable && !backing_off) return;
   const Timer timer = backing_off ? Timer::Reconnect : Timer::Probe;
   const Millis quarter = config_.probe_interval / 4;
-  const Millis soon = now + quarter + static_cast<Millis>(io.random.below(static_cast<std::uint64_t>(quarter) + 1));
+  const Millis soon = std::max(
+      now + quarter + static_cast<Millis>(io.random.below(static_cast<std::uint64_t>(quarter) + 1)), not_before_);
   if (const auto due = io.timers.get(timer); due && *due > soon) io.timers.set(timer, soon);
 }
 

@@ -9,7 +9,31 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** The answer's Retry-After in ms from now (a 429 or 503 says when to ask again). */
+  retryAfterMs?: number;
 }
+
+/**
+ * Reads a Retry-After header: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when
+ * absent or unreadable; a date in the past is 0.
+ */
+export function parseRetryAfter(header: string | null, nowMs: number = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  let ms: number;
+  if (/^\d+$/.test(text)) {
+    ms = Number(text) * 1000;
+  } else {
+    // An HTTP-date names its day and month; Date.parse alone would take "-5" for a year.
+    const at = /[A-Za-z]/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(at)) return undefined;
+    ms = Math.max(0, at - nowMs);
+  }
+  // A day at most: the engine obeys 10 minutes at most, and the number must stay an exact integer.
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+const MAX_RETRY_AFTER_MS = 86_400_000;
 
 export class HttpRunner {
   private readonly inFlight = new Set<AbortController>();
@@ -30,7 +54,9 @@ export class HttpRunner {
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
         signal: controller.signal,
       });
-      return { status: response.status, body: await response.text() };
+      const body = await response.text();
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      return retryAfterMs === undefined ? { status: response.status, body } : { status: response.status, body, retryAfterMs };
     } catch {
       return { status: 0, body: '' };
     } finally {

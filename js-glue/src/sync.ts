@@ -373,7 +373,7 @@ class SyncHost implements Sync {
 
   private async runHttp(request: HttpRequestEffect): Promise<void> {
     const answer = await this.http.run(request);
-    this.apply({ type: 'httpResult', id: request.id, status: answer.status, body: answer.body });
+    this.apply({ type: 'httpResult', id: request.id, status: answer.status, body: answer.body, retryAfterMs: answer.retryAfterMs });
   }
 
   /**

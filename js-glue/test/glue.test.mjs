@@ -274,6 +274,20 @@ test('restoreMessages with a copy that does not decode: a bad_restore error, not
   assert.deepEqual(ids(sync.messages()), ['m1']);
 });
 
+test('a 429 with Retry-After: the next channel auth waits as told, and it is no auth failure', async () => {
+  app.addMessage('s1', 1, { push: false });
+  app.failures.auth.push({ status: 429, retryAfter: '2' });
+  const sync = makeSync(); // a backoff of 200 ms alone would retry far sooner
+  const log = record(sync);
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected', { what: 'connected after the wait', timeout: 15_000 });
+  const auths = app.requests.filter((r) => r.route === 'auth');
+  assert.equal(auths[0].status, 429);
+  assert.ok(auths[1].at - auths[0].at >= 1_900, `the next auth came ${auths[1].at - auths[0].at} ms later`);
+  assert.ok(!log.state.some((s) => s.code === 'auth_failed'), 'never reported as a failed auth');
+  assert.ok(log.error.some((e) => e.code === 'http_failed'), 'the refusal was reported');
+});
+
 test('fileStorage writes atomically and in order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pushsync-'));
   dirs.push(dir);

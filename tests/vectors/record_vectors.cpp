@@ -3,6 +3,7 @@
 // the WebAssembly tests in Node both replay them and must produce exactly the recorded effects.
 //
 // Rerun after an intended change of behaviour:  build/tests/pushsync_record_vectors tests/vectors
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -39,6 +40,16 @@ class Recorder {
   Effects tick(Millis ms) {
     after(ms);
     return feed(input::Tick{});
+  }
+  /// Ticks at each next deadline, as a host does, until the engine asks for a REST read.
+  void until_request() {
+    const RequestId before = last_request_;
+    for (int ticks = 0; last_request_ == before && ticks < 100; ++ticks) {
+      const auto deadline = engine_.next_deadline();
+      if (!deadline) return;
+      at(std::max(now_, *deadline));
+      feed(input::Tick{});
+    }
   }
   Effects frame(const std::string& text) { return feed(input::SocketText{socket_, text}); }
   Effects answer(int status, const std::string& body) { return feed(input::HttpResult{last_request_, status, body}); }
@@ -105,6 +116,7 @@ int main(int argc, char** argv) {
       r.tick(delay);
       r.feed(input::SocketClosed{r.socket(), 1006, "refused"});
     }
+    r.until_request();  // the next poll
     r.answer(200, page_json({message_json("m1", 1)}));
     r.tick(3'000);
     r.answer(500, "");

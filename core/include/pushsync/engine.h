@@ -106,7 +106,10 @@ class Engine {
     std::vector<std::string> inserted;
     std::vector<std::string> updated;
     bool gaps = false;
-    bool any() const { return reset || !inserted.empty() || !updated.empty(); }
+    /// A message moved (the server renumbered it or changed its time): positions cannot say that,
+    /// so the host is told to start again from the store as it is (a reset listing every position).
+    bool moved = false;
+    bool any() const { return reset || moved || !inserted.empty() || !updated.empty(); }
   };
 
   // Inputs (engine.cpp).
@@ -168,6 +171,11 @@ class Engine {
   void arm_gap_retry(Millis now);
   void sync_done(const Sync& sync, Millis now);
   void sync_failed(const Sync& sync, Millis now);
+
+  /// The longest Retry-After obeyed: a server's mistake must not silence sync for a day.
+  static constexpr Millis kMaxRetryAfter = 600'000;
+  /// ", asked to wait N s" for an answer with Retry-After ("" without).
+  static std::string told_to_wait(const input::HttpResult& in);
 
   // Reporting (engine.cpp): the only place text for people is made.
   void report(ErrorCode code, std::string message);

@@ -45,6 +45,9 @@ struct HttpResult {
   RequestId id = 0;
   int status = 0;
   std::string body;
+  /// The answer's `Retry-After` (a 429 or 503), in ms from now, as the host read the header;
+  /// nullopt when it had none. The engine waits at least this long before asking again.
+  std::optional<Millis> retry_after;
   bool operator==(const HttpResult&) const = default;
 };
 

@@ -30,6 +30,8 @@ class PollSchedule {
   void hurry(Millis now);
   /// Make the next poll due by `at` at the latest (the last one found more than a page).
   void soon(Millis at);
+  /// The server said when to ask again (Retry-After): no poll before `at`, whatever hurries it.
+  void wait_until(Millis at);
   /// After a poll that found more than a page: the backend may be writing faster than one page a
   /// poll, so the next comes sooner (a newest-first backend cannot give what a page misses).
   static constexpr Millis kBusyInterval = 1'000;
@@ -43,6 +45,7 @@ class PollSchedule {
   int failures_ = 0;
   Millis due_ = 0;
   Millis last_new_ = 0;
+  Millis not_before_ = 0;
 };
 
 }  // namespace pushsync

@@ -84,6 +84,9 @@ class PushLink {
   void token_changed(Io io);
   /// A view opened while polling: probe push now (the roadmap's visibility event).
   void view_opened(Millis now, Io io);
+  /// The server said when to ask again (a Retry-After on channel auth): no attempt before `at`,
+  /// whatever hurries it (a view opening, a poll that succeeded, a new token).
+  void hold_until(Millis at, Io io);
   /// A poll succeeded: the app server answers, so push may be back too; the next attempt (a retry
   /// backing off, or a probe) comes within probe_interval / 2, jittered.
   void poll_succeeded(Millis now, Io io);
@@ -115,6 +118,7 @@ class PushLink {
   Retry retry_ = Ready{};
   int failed_attempts_ = 0;
   int auth_failures_ = 0;
+  Millis not_before_ = 0;  // Retry-After: the earliest next attempt
 };
 
 }  // namespace pushsync

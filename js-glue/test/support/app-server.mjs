@@ -22,7 +22,10 @@ export async function startAppServer({ pusher, tokens = ['token-1'] } = {}) {
     sessions: new Map(),
     /** Every request: {method, path, status}. */
     requests: [],
-    /** Queued failures per route ('auth', 'messages'): 500 answers an error, 'reset' drops the connection. */
+    /**
+     * Queued failures per route ('auth', 'messages'): a status (500) answers an error, 'reset'
+     * drops the connection, `{status, retryAfter}` answers with a Retry-After header.
+     */
     failures: { auth: [], messages: [] },
     /** Stores a message and, unless `push` is false, broadcasts it like the real app server. */
     addMessage(sessionId, sequence, { push = true, ...extra } = {}) {
@@ -48,9 +51,9 @@ export async function startAppServer({ pusher, tokens = ['token-1'] } = {}) {
     let body = '';
     for await (const chunk of request) body += chunk;
     const route = routeOf(request.method, url.pathname);
-    const answer = (status, value) => {
-      app.requests.push({ method: request.method, path: url.pathname + url.search, route, status });
-      response.writeHead(status, { 'Content-Type': 'application/json' });
+    const answer = (status, value, headers = {}) => {
+      app.requests.push({ method: request.method, path: url.pathname + url.search, route, status, at: Date.now() });
+      response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       response.end(JSON.stringify(value));
     };
     const failure = route && app.failures[route]?.shift();
@@ -58,6 +61,9 @@ export async function startAppServer({ pusher, tokens = ['token-1'] } = {}) {
       app.requests.push({ method: request.method, path: url.pathname + url.search, route, status: 0 });
       request.socket.destroy();
       return;
+    }
+    if (typeof failure === 'object') {
+      return answer(failure.status, { error: 'injected failure' }, { 'Retry-After': failure.retryAfter });
     }
     if (failure) return answer(failure, { error: 'injected failure' });
     const bearer = (request.headers.authorization ?? '').replace(/^Bearer /, '');
