@@ -1,4 +1,4 @@
-// The outbox's decisions as pure functions (extension/src/worker/outbox-rules.js): what a failed
+// The outbox's decisions as pure functions (extension/src/shared/outbox-rules.js): what a failed
 // send means, the backoff and Retry-After, which entry goes next, and which server message is an
 // entry's. No browser, no build: `node --test tests/extension/`.
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import {
   nextToSend,
   outcomeUnknown,
   parseRetryAfter,
-} from '../../extension/src/worker/outbox-rules.js';
+} from '../../extension/src/shared/outbox-rules.js';
 
 test('a failure is retried, waited on or final, by status and code (never by text)', () => {
   const table = [

@@ -3,6 +3,7 @@
 // not sent and why, with Retry and Discard). An entry leaves when the worker sees the server's
 // message for it, which the message list shows in its place. Drawn in animation-frame batches: a
 // burst of outbox updates costs one render.
+import { findServerMessage } from '../shared/outbox-rules.js';
 import type { OutboxEntry } from '../shared/protocol.js';
 import { el, setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';
@@ -13,6 +14,8 @@ const OFFLINE_CODE = 'network_offline';
 
 export class OutboxView {
   private readonly nodes = new Map<string, HTMLLIElement>();
+  /** Per entry, the newest message time the list had when this view first showed it. */
+  private readonly floors = new Map<string, string>();
   private scheduled = false;
 
   constructor(
@@ -44,8 +47,7 @@ export class OutboxView {
   render(): void {
     const { scroller } = this;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
-    const arrived = new Set(this.state.messages.flatMap((message) => (message.clientMessageId ? [message.clientMessageId] : [])));
-    const entries = this.state.outbox.filter((entry) => entry.sessionId === this.state.sessionId && !arrived.has(entry.clientMessageId));
+    const entries = this.notInTheList(this.state.outbox.filter((entry) => entry.sessionId === this.state.sessionId));
     const seen = new Set<string>();
     let previous: HTMLLIElement | null = null;
     for (const entry of entries) {
@@ -65,8 +67,28 @@ export class OutboxView {
       node.remove();
       this.nodes.delete(id);
     }
+    for (const id of this.floors.keys()) if (!this.state.outbox.some((entry) => entry.clientMessageId === id)) this.floors.delete(id);
     this.list.hidden = entries.length === 0;
     if (atBottom) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  /**
+   * The entries whose message the list does not show yet. The worker drops an entry in the task
+   * of the diff that brought its message, but the two reach this page as two port messages, and
+   * a frame may fall between them: an entry whose message is already in the list (the worker's
+   * own rule, findServerMessage, over what this view has seen since the entry appeared) is not
+   * drawn, so no frame shows both.
+   */
+  private notInTheList(entries: OutboxEntry[]): OutboxEntry[] {
+    const newest = this.state.messages.reduce<string | undefined>((max, message) => (max === undefined || Date.parse(message.timestamp) > Date.parse(max) ? message.timestamp : max), undefined);
+    const claimed = new Set<string>();
+    return entries.filter((entry) => {
+      if (!this.floors.has(entry.clientMessageId)) this.floors.set(entry.clientMessageId, newest ?? new Date(0).toISOString());
+      const found = findServerMessage({ ...entry, notBefore: this.floors.get(entry.clientMessageId) }, this.state.messages, claimed);
+      if (found === null) return true;
+      claimed.add(found);
+      return false;
+    });
   }
 
   private createNode(clientMessageId: string): HTMLLIElement {

@@ -1,6 +1,6 @@
-// The outbox's decisions as pure functions (the worker's outbox.ts does the I/O): what a failed
-// send means, how long to wait before the next attempt, which entry goes next, and which message
-// of the server is an entry's. Time is always an argument; nothing here reads a clock or a random
+// The outbox's decisions as pure functions (the worker's outbox.ts does the I/O; the popup's
+// outbox-view.ts uses the match too): what a failed send means, how long to wait before the next
+// attempt, which entry goes next, and which message of the server is an entry's. Time is always an argument; nothing here reads a clock or a random
 // source. Plain JavaScript with JSDoc types, so that the build (esbuild), tsc and `node --test`
 // (tests/extension/outbox-rules.test.mjs) all use this one file.
 //

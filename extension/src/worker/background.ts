@@ -32,6 +32,8 @@ const outbox: Outbox = new Outbox({
     return sync ? { sessionId: host.model.sessionId, messages: host.model.messages, loaded: sync.loaded() } : null;
   },
   refresh: () => host.refresh(),
+  // Declared below; only called once a send is under way.
+  checkNetwork: () => network.check(),
   broadcast: (message) => hub.broadcast(message),
   failedChanged: (count) => actionBadge.noteFailedSend(count),
 });
@@ -70,7 +72,7 @@ chrome.permissions.onAdded.addListener(() => void host.onPermissionsChanged().th
 chrome.permissions.onRemoved.addListener(() => void host.onPermissionsChanged());
 chrome.runtime.onInstalled.addListener(() => void ensureWakeAlarm());
 chrome.runtime.onStartup.addListener(() => void ensureWakeAlarm());
-watchNetwork((online) => {
+const network = watchNetwork((online) => {
   host.setOnline(online);
   outbox.setOnline(online);
 });

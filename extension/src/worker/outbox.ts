@@ -26,7 +26,7 @@ import {
   nextToSend,
   outcomeUnknown,
   parseRetryAfter,
-} from './outbox-rules.js';
+} from '../shared/outbox-rules.js';
 
 /** The chrome.storage.local key of the persisted outbox. */
 export const OUTBOX_KEY = 'pushsync.outbox';
@@ -69,6 +69,11 @@ export interface OutboxHost {
   store(): { sessionId: string; messages: readonly Message[]; loaded: boolean } | null;
   /** Asks the engine to read the selected session's newest messages now. */
   refresh(): void;
+  /**
+   * Reads navigator.onLine now (network-watch.ts): a send that found no network may be the first
+   * to notice, since no 'offline' event reaches the worker. A change comes back as setOnline.
+   */
+  checkNetwork(): void;
   broadcast(message: ToView): void;
   /** Told how many entries are failed after each change (the toolbar badge). */
   failedChanged(count: number): void;
@@ -223,6 +228,11 @@ export class Outbox {
   }
 
   private async attempt(entry: StoredEntry): Promise<void> {
+    this.host.checkNetwork(); // offline since the last look: setOnline(false) has run, and the entry waits
+    if (!this.online) {
+      this.pump();
+      return;
+    }
     this.inFlight = entry.clientMessageId;
     try {
       entry.status = 'sending';
@@ -286,6 +296,7 @@ export class Outbox {
 
   private failed(entry: StoredEntry, error: unknown): void {
     if (!this.list.includes(entry)) return; // its message showed while the request was out
+    if (error instanceof ApiError && error.status === 0) this.host.checkNetwork();
     const problem = error instanceof ApiError
       ? { status: error.status, code: error.code, message: error.message, retryAfter: error.retryAfter }
       : { status: 0, code: 'error', message: error instanceof Error ? error.message : String(error), retryAfter: null };
