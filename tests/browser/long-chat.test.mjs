@@ -4,8 +4,8 @@
 // page never stops answering for a second (long tasks through the Long Tasks API; the figure
 // itself is bench/popup.mjs's, this file asserts no time but that bound). Also the roadmap's UI
 // rules: the connection badge only in the debug panel, the session's status from session_update,
-// the offline notice in plain words (and gone by itself once the server is back), readable type.
-// Screenshot: tests/artifacts/popup-offline.png (docs/img/extension-popup-offline.png).
+// the offline notice in plain words (and gone by itself once the server is back), readable type,
+// and on the options page a failed login that stands out (screenshot: options-login-failed.png).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { configureExtension, launchBrowser, loginWithOptions, screenshot, startStack, until } from './helpers.mjs';
@@ -164,11 +164,28 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
     // After the retries, polling: the notice says messages still come.
     await popup.waitForSelector('#offline-notice[data-code=server_unreachable][data-state=polling]', { timeout: 30_000 });
     await popup.$eval('#message-scroller', (s) => { s.scrollTop = s.scrollHeight; });
-    await popup.waitForTimeout(300);
-    await screenshot(popup, 'popup-offline');
     await stack.up();
     await popup.waitForSelector('#offline-notice', { state: 'hidden', timeout: 30_000 });
     await stack.api.adminPost(sessionId, ['after the server came back']);
     await until(async () => (await lastShown()) === 'after the server came back', { timeoutMs: 15_000, what: 'a message pushed after the return' });
+  });
+
+  test('options: the server first, then the account; a failed login stands out and names the server', async () => {
+    const options = await browser.open('options.html', { width: 700, height: 900 });
+    const order = await options.$$eval('.card h2', (nodes) => nodes.map((node) => node.textContent));
+    assert.match(order[0], /Server/);
+    assert.match(order[1], /Account/);
+    const calm = await options.$eval('#account-status', (node) => getComputedStyle(node).color);
+    await options.fill('#email', 'alice@example.com');
+    await options.fill('#password', 'not her password');
+    await options.click('#login');
+    await options.waitForSelector('#account-status[data-kind=error]');
+    const failed = await options.$eval('#account-status', (node) => ({ text: node.textContent, color: getComputedStyle(node).color, weight: Number(getComputedStyle(node).fontWeight), border: getComputedStyle(node).borderTopStyle }));
+    assert.ok(failed.text.includes(new URL(stack.apiBase).host), failed.text);
+    assert.notEqual(failed.color, calm);
+    assert.ok(failed.weight >= 600 && failed.border === 'solid', JSON.stringify(failed));
+    await options.$eval('#account-status', (node) => node.scrollIntoView({ block: 'center' }));
+    await screenshot(options, 'options-login-failed');
+    await options.close();
   });
 });

@@ -124,7 +124,10 @@ for (const profile of PROFILES) {
       });
       // Through the options page: the worker takes the new settings without a rebuild.
       const options = await configureWithOptions(browser, stack);
-      if (profile.shots) await screenshot(options, 'options');
+      if (profile.shots) {
+        await options.evaluate(() => window.scrollTo(0, 0));
+        await screenshot(options, 'options');
+      }
       await options.close();
       // The connection badge is the debug panel's (roadmap v1.7): developer mode on from here.
       await showDebugPanel(popup);
@@ -174,7 +177,15 @@ for (const profile of PROFILES) {
       assert.equal(await popup.textContent('#debug-reason'), 'Server unreachable');
       await popup.waitForSelector(`#debug-panel tr[data-counter=dialect] td:text-is("${profile.dialect}")`, { state: 'attached', timeout: 5_000 });
       await popup.waitForSelector('#offline-notice[data-code=server_unreachable]');
-      if (profile.shots) await screenshot(popup, 'popup-polling-debug');
+      if (profile.shots) {
+        await screenshot(popup, 'popup-polling-debug');
+        // What a person sees meanwhile: no badge, the notice in plain words.
+        await popup.evaluate(() => chrome.storage.local.set({ developerMode: false }));
+        await popup.waitForSelector('#debug-panel', { state: 'hidden' });
+        await screenshot(popup, 'popup-offline');
+        await popup.evaluate(() => chrome.storage.local.set({ developerMode: true }));
+        await popup.waitForSelector('#debug-panel', { state: 'visible' });
+      }
       // Sockudo is down: the server's trigger fails, the message only reaches the popup by polling
       // (and the roadmap's server would not push an assistant's message anyway).
       await stack.api.adminPost(firstSession, ['sent while push is down']);

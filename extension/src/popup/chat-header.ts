@@ -1,6 +1,6 @@
 // The line under the chat's name: the session's status as the backend last reported it
 // (session_update), "Syncing…" while the list shown came from the local copy and the server has
-// not confirmed it yet, and the server the chat lives on.
+// not confirmed it yet (the list a little dimmed meanwhile), and the server the chat lives on.
 import { el, setText } from '../view/dom.js';
 import type { ViewState } from '../view/view-state.js';
 
@@ -8,6 +8,8 @@ export interface ChatHeaderParts {
   status: HTMLElement;
   syncNote: HTMLElement;
   server: HTMLElement;
+  /** Marked data-confirmed=false while unconfirmed (styles.css dims the list a little). */
+  chat: HTMLElement;
 }
 
 const SESSION_STATUS_WORDS: Record<string, string> = {
@@ -25,6 +27,7 @@ export function showChatHeader(parts: ChatHeaderParts, state: ViewState): { setS
     parts.status.dataset['status'] = status;
     setText(parts.status, SESSION_STATUS_WORDS[status] ?? status);
     parts.syncNote.hidden = state.confirmed || state.sessionId === '';
+    parts.chat.dataset['confirmed'] = String(state.confirmed);
   };
   state.on((change) => {
     if (change === 'snapshot' || change === 'session' || change === 'sessionInfo' || change === 'confirmed') render();

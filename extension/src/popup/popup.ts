@@ -40,7 +40,7 @@ new MessageListView(byId<HTMLUListElement>('messages'), byId('message-scroller')
 new OutboxView(byId<HTMLUListElement>('outbox'), byId('message-scroller'), state, port, (text) => composer.showError(text));
 showTyping(byId('typing'), state);
 showAccessNotice(byId('access-notice'), byId('access-origins'), state);
-const header = showChatHeader({ status: byId('session-status'), syncNote: byId('sync-note'), server: byId('server-name') }, state);
+const header = showChatHeader({ status: byId('session-status'), syncNote: byId('sync-note'), server: byId('server-name'), chat: byId('message-scroller') }, state);
 showOfflineNotice(byId('offline-notice'), state);
 watchServerName((name) => {
   header.setServer(name);
