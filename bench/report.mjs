@@ -14,6 +14,7 @@ const memory = readResult('memory');
 const size = readResult('size');
 const latency = readResult('latency');
 const start = readResult('start');
+const popup = readResult('popup');
 
 const n = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits }));
 // Numbers (and "—", "1.5×", "2,083.9*", ">30,142 (prefix)", "**met**") right-aligned, text left.
@@ -42,16 +43,17 @@ p('## Running them',
     ['`bench/run size`', 'module and glue sizes; module instantiation in Node', 'offline', '<1 min'],
     ['`bench/run latency`', 'trigger-to-store, pusher-js vs pushsync, one Sockudo + the reference server on 3400/3405', 'Sockudo', '~2 min'],
     ['`bench/run start`', 'MV3 service worker start to subscribed, in Chromium with the built extension', 'Sockudo, Chromium', '~1 min'],
+    ['`bench/run popup`', 'the popup on a 10,000-message chat: one pushed message to painted, a burst of 1,000, the open', 'Sockudo, Chromium', '~3 min'],
     ['`bench/run all`', 'all of the above, then this page', '', '~10 min'],
     ['`bench/run report`', 'this page and the plots from the committed results', '', 'seconds'],
   ]),
   'Each command first rebuilds what it needs, incrementally: npm packages (`toolchain/node-deps`), the WASM module (`toolchain/build-wasm`, Release, into `js-glue/dist/wasm/`), js-glue, the native core (`build-bench/`, Release, target `pushsync_core`) and the native driver (`bench/native/ingest_driver.cpp`, g++ -O3, into the git-ignored `bench/out/`), the named WASM build for profiles (`build-wasm-prof/`, `--profiling-funcs`), the extension. Extra arguments go to the script (e.g. `bench/run ingest --sizes 1000,10000 --trials 3`; each script lists its options at the top). Stacks use their own run folder under `bench/out/` and are stopped at the end, also on failure or Ctrl-C.');
 
 // ---- machine ---------------------------------------------------------------------------------
-const any = ingest ?? latency ?? size ?? memory ?? start ?? profile;
+const any = ingest ?? latency ?? size ?? memory ?? start ?? popup ?? profile;
 if (any) {
   const m = any.machine;
-  const versions = Object.assign({}, ...[ingest, profile, memory, size, latency, start].filter(Boolean).map((r) => r.versions));
+  const versions = Object.assign({}, ...[ingest, profile, memory, size, latency, start, popup].filter(Boolean).map((r) => r.versions));
   p('## Machine and versions',
     `${m.cpuModel}, ${m.nproc} cores (nproc), ${m.memoryGiB} GiB, ${m.os}. ` +
       Object.entries(versions).map(([k, v]) => (String(v).toLowerCase().startsWith(k.toLowerCase()) ? String(v) : `${k} ${String(v).replace(/\s*\(\)\s*$/, '')}`)).join('; ') + '.',
@@ -64,6 +66,11 @@ p('## Goals (from the issue: reported, not asserted)');
   const rows = [];
   for (const g of ingest?.goals ?? []) rows.push([g.goal, `${n(g.ratio, 2)}×`, metText(g.met)]);
   for (const g of latency?.goals ?? []) rows.push([g.goal.replace(', same run)', ')').replace(' (same run)', ''), `pushsync ${n(g.pushsync, 2)} ms, pusher-js ${n(g.pusherJs, 2)} ms`, metText(g.met)]);
+  if (popup) {
+    const g = popup.goals;
+    rows.push([`One pushed message to painted in an open popup with ${n(popup.settings.seeded, 0)} messages: under 4 ms p99 (the popup's work)`, `${n(g.onePushedMessageToPaintedP99Ms.value, 2)} ms p99`, metText(g.onePushedMessageToPaintedP99Ms.met)]);
+    rows.push([`A burst of ${n(popup.settings.burst, 0)} into an open ${n(popup.settings.seeded, 0)}-message chat: no task over 50 ms`, `longest ${n(g.burstLongestTaskMs.value, 0)} ms (${popup.burst.longTasks} over 50 ms)`, metText(g.burstLongestTaskMs.met)]);
+  }
   p(rows.length ? table(['goal', 'measured', ''], rows) : '_No results yet._');
 }
 
@@ -236,6 +243,24 @@ if (memory) {
     'Bytes per stored message. *Heap used*: growth of the allocator\'s top (a `malloc` larger than the whole heap, freed at once, before and after), so it includes allocator overhead and holes; *heap grown*: growth of `HEAPU8.length` (what the process pays: 64 KiB pages, grown ~20% ahead; 0 while the messages fit in the initial 16 MiB). The JS columns are `heapUsed` growth after forced GCs for the same messages in the careful merge, and in the glue\'s mirror — the JS copy of the list that `createSync` keeps for `messages()`, on top of the engine\'s store.');
 }
 
+// ---- the popup ---------------------------------------------------------------------------------
+p('## The popup on a long chat', `${when(popup)}.`);
+if (popup) {
+  const { single, burst, open } = popup;
+  const row = (label, x) => [label, n(x?.median, 2), n(x?.p90, 2), n(x?.p99, 2), n(x?.max, 2)];
+  p(`**One pushed message at a time** into an open popup showing a ${n(popup.settings.seeded, 0)}-message chat (${n(single.workMs?.count, 0)} messages, each posted through the admin route and pushed by Sockudo to the worker's engine, then to the popup's port), in Debian's Chromium with the built extension (popup.html in a 400×580 tab). The goal is held against the popup's own work; the wait for the next frame is in *port message → painted*.`,
+    table(['ms', 'median', 'p90', 'p99', 'max'], [
+      row("popup's work: the port message handled + the frame that draws it", single.workMs),
+      row('… the port message handled (view state, every listener)', single.handleMs),
+      row("… the frame's callbacks (the windowed list's render, the layout of following the bottom)", single.frameMs),
+      row('port message → painted (the wait for the next frame included)', single.arrivalToPaintedMs),
+      row('server post → painted (server, Sockudo, worker, port, popup)', single.postToPaintedMs),
+    ]));
+  p(`**A burst of ${n(burst.messages, 0)}** in one admin batch into that chat: the last one shown ${n(burst.postToLastShownMs, 0)} ms after the post (${burst.portMessages} port messages). Tasks of the popup's main thread over 50 ms (Long Tasks API): ${burst.longTasks}, the longest ${n(burst.longestTaskMs, 0)} ms${burst.longTaskDurationsMs?.length ? ` (${burst.longTaskDurationsMs.map((d) => n(d, 0)).join(', ')})` : ''}. Key presses sent through CDP every 100 ms meanwhile: ${burst.keyPresses}, ${burst.inputEventsOver16Ms} of them took over 16 ms, the longest input delay ${n(burst.longestInputDelayMs, 0)} ms. Frame callbacks: median ${n(burst.frameCallbackMs?.median, 1)} ms, p99 ${n(burst.frameCallbackMs?.p99, 1)} ms. Message nodes in the DOM afterwards: ${burst.messageNodesAfter}.`);
+  p(`**Opening it**: ${n(open.clickToNewestShownMs, 0)} ms from the click to the newest message shown, ${n(open.clickToAllInViewMs, 0)} ms until all ${n(popup.settings.seeded, 0)} are in the view's list (the engine reads the newest page first, then the rest page by page); ${open.longTasks} tasks over 50 ms meanwhile, the longest ${n(open.longestTaskMs, 0)} ms; ${open.nodes} message nodes in the DOM.`);
+  p(...popup.notes.slice(1).map((note) => `*${note.split(':')[0]}*:${note.slice(note.indexOf(':') + 1)}`));
+}
+
 p('## Result files',
   table(['file', 'from'], [
     ['`bench/results/ingest.json`, `ingest.svg`', '`bench/run ingest`'],
@@ -244,6 +269,7 @@ p('## Result files',
     ['`bench/results/size.json`', '`bench/run size`'],
     ['`bench/results/latency.json`, `latency-steady.svg`, `latency-burst.svg`', '`bench/run latency`'],
     ['`bench/results/start.json`', '`bench/run start`'],
+    ['`bench/results/popup.json`', '`bench/run popup`'],
   ]),
   'Smoke test (part of the test command; tiny sizes, offline, no timing checked): `node --test tests/bench/`.');
 
