@@ -96,11 +96,12 @@ export class OutboxView {
     const discard = el('button', { className: 'discard', text: 'Discard', attrs: { type: 'button' } });
     retry.addEventListener('click', () => this.ask('retrySend', clientMessageId));
     discard.addEventListener('click', () => this.ask('discardSend', clientMessageId));
+    // Shaped like the user's message it will become (message-row.ts): the text, then a foot.
     return el(
       'li',
       { className: 'outbox-entry', data: { clientId: clientMessageId } },
-      el('div', { className: 'meta' }, el('span', { className: 'role', text: 'user' }), el('span', { className: 'outbox-status' })),
       el('div', { className: 'content' }),
+      el('div', { className: 'foot' }, el('span', { className: 'outbox-status' })),
       el('div', { className: 'actions' }, retry, discard),
     );
   }

@@ -38,6 +38,7 @@ const outbox: Outbox = new Outbox({
   failedChanged: (count) => actionBadge.noteFailedSend(count),
 });
 host.outboxEntries = () => outbox.entries();
+host.outboxWiped = () => void outbox.wipe();
 const hub: ViewHub = new ViewHub({
   ready: host.started,
   snapshot: () => host.snapshot(),

@@ -38,6 +38,7 @@ export class EngineHost {
     wiped: () => {
       this.sessionList.wiped();
       actionBadge.wipe();
+      this.outboxWiped();
     },
   });
   /** The session list as last answered, for a view opened without a server; a new one makes views ask again. */
@@ -51,6 +52,8 @@ export class EngineHost {
   private views = 0;
   /** The outbox's entries for snapshots (outbox.ts; background.ts connects it). */
   outboxEntries: () => OutboxEntry[] = () => [];
+  /** The local copy was wiped (logged out, another account or server): so are the unsent messages. */
+  outboxWiped: () => void = () => {};
   /** The selected session's last session_update (views show its status). */
   private sessionInfo: SessionInfo | null = null;
   private generation = 0;

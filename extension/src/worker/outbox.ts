@@ -149,6 +149,18 @@ export class Outbox {
     await this.changed();
   }
 
+  /**
+   * Logged out, or another account or server (the local copy was wiped): the unsent messages were
+   * that account's, and go too. A request in flight finishes; its outcome is ignored.
+   */
+  async wipe(): Promise<void> {
+    await this.ready;
+    if (this.list.length === 0 && this.claimed.length === 0) return;
+    this.list = [];
+    this.claimed = [];
+    await this.changed();
+  }
+
   /** The worker's network came or went ('online'/'offline'). Back online, waiting entries go at once. */
   setOnline(online: boolean): void {
     if (this.online === online) return;
