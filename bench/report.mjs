@@ -2,7 +2,7 @@
 // `bench/run <benchmark>` ends with it; `bench/run report` runs it alone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readResult, RESULTS, ROOT, round } from './lib/env.mjs';
+import { median, readResult, RESULTS, ROOT, round } from './lib/env.mjs';
 import { groupedBarsLog, lines, PALETTE } from './lib/svg.mjs';
 
 const DOC = process.env.BENCH_DOC || path.join(ROOT, 'docs', 'benchmarks.md');
@@ -15,6 +15,8 @@ const size = readResult('size');
 const latency = readResult('latency');
 const start = readResult('start');
 const popup = readResult('popup');
+const storage = readResult('storage');
+const open = readResult('open');
 
 const n = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits }));
 // Numbers (and "—", "1.5×", "2,083.9*", ">30,142 (prefix)", "**met**") right-aligned, text left.
@@ -44,16 +46,18 @@ p('## Running them',
     ['`bench/run latency`', 'trigger-to-store, pusher-js vs pushsync, one Sockudo + the reference server on 3400/3405', 'Sockudo', '~2 min'],
     ['`bench/run start`', 'MV3 service worker start to subscribed, in Chromium with the built extension', 'Sockudo, Chromium', '~1 min'],
     ['`bench/run popup`', 'the popup on a 10,000-message chat: one pushed message to painted, a burst of 1,000, the open', 'Sockudo, Chromium', '~3 min'],
+    ['`bench/run storage`', 'the local copy\'s store: IndexedDB against chrome.storage.local, in the extension\'s worker', 'Chromium', '~1 min'],
+    ['`bench/run open`', 'popup open to first message painted, cold worker, sessions of 100, 1,000 and 10,000 messages, from the local copy', 'Sockudo, Chromium', '~3 min'],
     ['`bench/run all`', 'all of the above, then this page', '', '~10 min'],
     ['`bench/run report`', 'this page and the plots from the committed results', '', 'seconds'],
   ]),
   'Each command first rebuilds what it needs, incrementally: npm packages (`toolchain/node-deps`), the WASM module (`toolchain/build-wasm`, Release, into `js-glue/dist/wasm/`), js-glue, the native core (`build-bench/`, Release, target `pushsync_core`) and the native driver (`bench/native/ingest_driver.cpp`, g++ -O3, into the git-ignored `bench/out/`), the named WASM build for profiles (`build-wasm-prof/`, `--profiling-funcs`), the extension. Extra arguments go to the script (e.g. `bench/run ingest --sizes 1000,10000 --trials 3`; each script lists its options at the top). Stacks use their own run folder under `bench/out/` and are stopped at the end, also on failure or Ctrl-C.');
 
 // ---- machine ---------------------------------------------------------------------------------
-const any = ingest ?? latency ?? size ?? memory ?? start ?? popup ?? profile;
+const any = ingest ?? latency ?? size ?? memory ?? start ?? popup ?? profile ?? storage ?? open;
 if (any) {
   const m = any.machine;
-  const versions = Object.assign({}, ...[ingest, profile, memory, size, latency, start, popup].filter(Boolean).map((r) => r.versions));
+  const versions = Object.assign({}, ...[ingest, profile, memory, size, latency, start, popup, storage, open].filter(Boolean).map((r) => r.versions));
   p('## Machine and versions',
     `${m.cpuModel}, ${m.nproc} cores (nproc), ${m.memoryGiB} GiB, ${m.os}. ` +
       Object.entries(versions).map(([k, v]) => (String(v).toLowerCase().startsWith(k.toLowerCase()) ? String(v) : `${k} ${String(v).replace(/\s*\(\)\s*$/, '')}`)).join('; ') + '.',
@@ -71,6 +75,7 @@ p('## Goals (from the issue: reported, not asserted)');
     rows.push([`One pushed message to painted in an open popup with ${n(popup.settings.seeded, 0)} messages: under 4 ms p99 (the popup's work)`, `${n(g.onePushedMessageToPaintedP99Ms.value, 2)} ms p99`, metText(g.onePushedMessageToPaintedP99Ms.met)]);
     rows.push([`A burst of ${n(popup.settings.burst, 0)} into an open ${n(popup.settings.seeded, 0)}-message chat: no task over 50 ms`, `longest ${n(g.burstLongestTaskMs.value, 0)} ms (${popup.burst.longTasks} over 50 ms)`, metText(g.burstLongestTaskMs.met)]);
   }
+  for (const g of open?.goals ?? []) rows.push([g.goal, `${n(g.medianMs, 0)} ms (median)`, metText(g.met)]);
   p(rows.length ? table(['goal', 'measured', ''], rows) : '_No results yet._');
 }
 
@@ -243,6 +248,31 @@ if (memory) {
     'Bytes per stored message. *Heap used*: growth of the allocator\'s top (a `malloc` larger than the whole heap, freed at once, before and after), so it includes allocator overhead and holes; *heap grown*: growth of `HEAPU8.length` (what the process pays: 64 KiB pages, grown ~20% ahead; 0 while the messages fit in the initial 16 MiB). The JS columns are `heapUsed` growth after forced GCs for the same messages in the careful merge, and in the glue\'s mirror — the JS copy of the list that `createSync` keeps for `messages()`, on top of the engine\'s store.');
 }
 
+// ---- the local copy: storage and open ----------------------------------------------------------
+p('## 5. The extension\'s local copy', `Storage: ${when(storage)}. Open: ${when(open)}.`);
+if (storage) {
+  const s = storage.summary;
+  const row = (label, x) => [label, n(x.writeAllMs, 0), n(x.warmReadAllMs, 0), n(x.coldReadAllMs?.median, 0), n(x.coldRead1000Ms?.median, 0), n(x.append1Ms?.median, 1), n(x.append10Ms?.median, 1), n(x.append50Ms?.median, 1)];
+  p(`**Where to keep it**, measured inside the built extension's service worker in Chromium: ${n(storage.messages, 0)} messages of a session (${n(storage.jsonBytes / 1e6, 1)} MB as JSON) written and read, then batches appended (medians of ${storage.settings.appends} each; cold: the first read in a worker Chrome started again, median of ${storage.settings.colds}).`,
+    table(['store', 'write all ms', 'read all (warm) ms', 'read all (cold) ms', 'read 1,000 (cold) ms', 'append 1 ms', 'append 10 ms', 'append 50 ms'], [
+      row('IndexedDB, a record per message', s.idb),
+      row('chrome.storage.local, a value per session', s.whole),
+      row('chrome.storage.local, 500 messages per key', s.chunked),
+    ]),
+    'The extension keeps its copy in IndexedDB (docs/extension.md, "The local copy"): a batch costs a few puts whatever the session\'s size, a key range reads a session in order, the cap deletes one range. One value per session in chrome.storage.local rewrites the whole list for every batch; chunks fix the append but keep their own bookkeeping of chunk boundaries and a read of all chunks costs about the same as IndexedDB\'s.');
+}
+if (open) {
+  p('**Popup open to first message painted, cold worker**: for each session size the worker is stopped through CDP, then `popup.html` opens in a new tab (which starts the worker); ms from the popup\'s navigation start to the frame after the first message node appeared. *offline*: Chromium\'s network emulation on, so only the local copy can paint; *online*: the server up too. The copy holds the newest 1,000 messages of a session.',
+    table(['session', 'offline median ms', 'p90', 'min', 'max', 'online median ms', 'runs'], open.cases.map((c) => [`${n(c.size, 0)} messages (copy: ${n(c.localCopyHolds, 0)})`, n(c.offline?.median, 0), n(c.offline?.p90, 0), n(c.offline?.min, 0), n(c.offline?.max, 0), n(c.online?.median, 0), n(c.offline?.runs, 0)])));
+  const phases = (c) => {
+    const offline = c.runs.filter((r) => r.mode === 'offline');
+    const med = (key) => n(median(offline.map((r) => r[key]).filter(Number.isFinite)), 0);
+    return [`${n(c.size, 0)}`, med('portConnectMs'), med('workerScriptMs'), med('settingsReadMs'), med('localCopyReadMs'), med('snapshotPostedMs'), med('snapshotReceivedMs'), med('appearedMs'), med('paintedMs')];
+  };
+  p('Where the time goes (offline runs, medians, ms since the popup\'s navigation start; the worker\'s marks are `performance.mark` in its start):',
+    table(['session', 'popup connects', 'worker script runs', 'settings read', 'local copy read', 'snapshot posted', 'popup has it', 'first message in the DOM', 'painted'], open.cases.map(phases)));
+}
+
 // ---- the popup ---------------------------------------------------------------------------------
 p('## The popup on a long chat', `${when(popup)}.`);
 if (popup) {
@@ -270,6 +300,8 @@ p('## Result files',
     ['`bench/results/latency.json`, `latency-steady.svg`, `latency-burst.svg`', '`bench/run latency`'],
     ['`bench/results/start.json`', '`bench/run start`'],
     ['`bench/results/popup.json`', '`bench/run popup`'],
+    ['`bench/results/storage.json`', '`bench/run storage`'],
+    ['`bench/results/open.json`', '`bench/run open`'],
   ]),
   'Smoke test (part of the test command; tiny sizes, offline, no timing checked): `node --test tests/bench/`.');
 

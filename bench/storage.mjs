@@ -31,7 +31,9 @@ async function measure({ count, appends, phase }) {
     status: 'sent',
     timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
   });
-  const key = (m) => [SESSION, Date.parse(m.timestamp), m.sequenceNumber, m.messageId];
+  const SMALL = 'bench-session-small'; // what the extension keeps of a session: its newest 1,000
+  const SMALL_COUNT = 1000;
+  const key = (m, session = SESSION) => [session, Date.parse(m.timestamp), m.sequenceNumber, m.messageId];
   const time = async (fn) => {
     const t0 = performance.now();
     const out = await fn();
@@ -52,8 +54,8 @@ async function measure({ count, appends, phase }) {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
-  const range = () => IDBKeyRange.bound([SESSION], [SESSION, []]);
-  const idbRead = async (db) => ask(db.transaction('messages', 'readonly').objectStore('messages').getAll(range()));
+  const range = (session = SESSION) => IDBKeyRange.bound([session], [session, []]);
+  const idbRead = async (db, session = SESSION) => ask(db.transaction('messages', 'readonly').objectStore('messages').getAll(range(session)));
   const chunkKeys = (n) => Array.from({ length: Math.ceil(n / CHUNK) }, (_, c) => `bench.chunk.${c}`);
   const chunkedRead = async (n) => {
     const got = await chrome.storage.local.get(chunkKeys(n));
@@ -61,10 +63,13 @@ async function measure({ count, appends, phase }) {
   };
 
   if (phase === 'cold') {
+    // The size the extension keeps first (each store's first access in this worker is this one).
+    const idbSmall = await time(async () => idbRead(await openDb(), SMALL));
+    const wholeSmall = await time(async () => (await chrome.storage.local.get('bench.small'))['bench.small']);
     const idb = await time(async () => idbRead(await openDb()));
     const whole = await time(async () => (await chrome.storage.local.get('bench.whole'))['bench.whole']);
     const chunked = await time(() => chunkedRead(count));
-    return { idbColdReadMs: idb.ms, idbCount: idb.out.length, wholeColdReadMs: whole.ms, wholeCount: whole.out.length, chunkedColdReadMs: chunked.ms, chunkedCount: chunked.out.length };
+    return { idbSmallColdReadMs: idbSmall.ms, idbSmallCount: idbSmall.out.length, wholeSmallColdReadMs: wholeSmall.ms, idbColdReadMs: idb.ms, idbCount: idb.out.length, wholeColdReadMs: whole.ms, wholeCount: whole.out.length, chunkedColdReadMs: chunked.ms, chunkedCount: chunked.out.length };
   }
 
   // Start from nothing.
@@ -72,7 +77,7 @@ async function measure({ count, appends, phase }) {
     const request = indexedDB.deleteDatabase('pushsync-bench');
     request.onsuccess = request.onerror = request.onblocked = () => resolve();
   });
-  await chrome.storage.local.remove(['bench.whole', ...chunkKeys(count + 50 * appends * 3 + CHUNK)]);
+  await chrome.storage.local.remove(['bench.whole', 'bench.small', ...chunkKeys(count + 50 * appends * 3 + CHUNK)]);
   const all = Array.from({ length: count }, (_, i) => message(i));
   const bytes = new TextEncoder().encode(JSON.stringify(all)).length;
   const result = { count, jsonBytes: bytes, idb: {}, whole: {}, chunked: {} };
@@ -86,6 +91,13 @@ async function measure({ count, appends, phase }) {
   })).ms;
   const idbWarm = await time(() => idbRead(db));
   result.idb.warmRead = idbWarm.ms;
+  const small = Array.from({ length: SMALL_COUNT }, (_, i) => message(i));
+  await (async () => {
+    const tx = db.transaction('messages', 'readwrite');
+    for (const m of small) tx.objectStore('messages').put(m, key(m, SMALL));
+    await done(tx);
+  })();
+  await chrome.storage.local.set({ 'bench.small': small });
   result.idb.readCount = idbWarm.out.length;
 
   result.whole.write = (await time(() => chrome.storage.local.set({ 'bench.whole': all }))).ms;
@@ -180,6 +192,7 @@ async function main() {
       writeAllMs: round(warm[store].write, 2),
       warmReadAllMs: round(warm[store].warmRead, 2),
       coldReadAllMs: stat(colds.map((c) => c[`${store}ColdReadMs`])),
+      coldRead1000Ms: store === 'chunked' ? null : stat(colds.map((c) => c[`${store}SmallColdReadMs`])),
       append1Ms: stat(warm[store].append1),
       append10Ms: stat(warm[store].append10),
       append50Ms: stat(warm[store].append50),
@@ -198,7 +211,7 @@ async function main() {
       'idb: IndexedDB, one record per message keyed [session, time, sequence, id] (so a key range reads a session in the engine\'s order), a batch in one readwrite transaction, timed to its complete event.',
       'whole: chrome.storage.local, one value per session (the whole message array); an append reads it and writes it back with the batch.',
       'chunked: chrome.storage.local, 500 messages per key; an append reads and rewrites the last chunk.',
-      'cold: the first read in a worker Chrome started again (stopped through CDP, started by a view port), including opening the database.',
+      'cold: the first read in a worker Chrome started again (stopped through CDP, started by a view port), including opening the database: first a session of 1,000 (what the extension keeps of a session), then the 10,000.',
     ],
     jsonBytes: warm.jsonBytes,
     messages: warm.count,
