@@ -86,17 +86,7 @@ void Engine::arm_derived_timers() {
 
 void Engine::on(const input::Configure& in, Millis now) {
   (void)now;
-  std::string problem;
-  if (in.config.api_base.empty()) problem = "api_base is required";
-  else if (in.config.protocol != 7 && in.config.protocol != 2) problem = "protocol must be 7 or 2";
-  else if (in.config.ws_port <= 0 || in.config.ws_port > 65535) problem = "ws_port must be 1-65535";
-  else if (in.config.page_limit < 1 || in.config.page_limit > 1000) problem = "page_limit must be 1-1000";
-  else if (in.config.max_page_limit < 1 || in.config.max_page_limit > 1000) problem = "max_page_limit must be 1-1000";
-  else if (in.config.max_reconnect_attempts < 0) problem = "max_reconnect_attempts must not be negative";
-  else if (in.config.probe_interval < 1'000) problem = "probe_interval must be at least 1000 ms";
-  else if (in.config.gap_retry < 1'000) problem = "gap_retry must be at least 1000 ms";
-  else if (in.config.messages_path.find("{session}") == std::string::npos) problem = "messages_path must contain {session}";
-  else if (in.config.auth_path.empty() || in.config.auth_path[0] != '/') problem = "auth_path must start with /";
+  const std::string problem = config_problem(in.config);
   if (!problem.empty()) {
     report(ErrorCode::BadConfig, "configuration refused: " + problem);
     return;
@@ -421,6 +411,11 @@ void Engine::apply_message(Message message, bool live, Millis now) {
   const bool from_user = message.role == "user";
   std::string id = message.id;
   switch (store_.merge(std::move(message))) {
+  // A new sequence number or time may move the message (the store keeps them ordered).
+  const Message* before = store_.find(id);
+  const auto was_at = before && (before->sequence != message.sequence || before->timestamp_ms != message.timestamp_ms)
+                          ? store_.position_of(id)
+                          : std::nullopt;
     case MessageStore::Outcome::Inserted: {
       ++counters_.messages_inserted;
       polling_.saw_new_messages(now);
@@ -435,6 +430,7 @@ void Engine::apply_message(Message message, bool live, Millis now) {
     case MessageStore::Outcome::Updated:
       changes_.updated.push_back(id);
       break;
+      changes_.moved = changes_.moved || (was_at && store_.position_of(id) != was_at);
     case MessageStore::Outcome::Unchanged:
       ++counters_.duplicates;
       break;
@@ -766,6 +762,17 @@ void Engine::publish_changes() {
   std::size_t evicted_new = 0;
   for (const auto& id : changes_.inserted) {
     if (const auto position = store_.position_of(id)) change.inserted.push_back(*position); else ++evicted_new;
+  if (changes_.moved) {
+    // Found by tests/fuzz/engine_fuzz (a host copy kept by the diffs): a moved message reported as
+    // updated at its new place left its old copy in the host's list.
+    change.reset = true;
+    change.inserted.resize(store_.size());
+    for (std::size_t i = 0; i < change.inserted.size(); ++i) change.inserted[i] = i;
+    change.size = store_.size();
+    out_.push_back(std::move(change));
+    if (changes_.gaps) out_.push_back(effect::GapsChanged{session_id_, recovery_.gaps()});
+    return;
+  }
   }
   for (const auto& id : changes_.updated) {
     if (std::find(changes_.inserted.begin(), changes_.inserted.end(), id) != changes_.inserted.end()) continue;

@@ -78,6 +78,15 @@ struct Config {
   bool operator==(const Config&) const = default;
 };
 
+/// The longest timing a configuration may set (a week): far past any sensible value, and far from
+/// overflowing `now + timing` on any host clock.
+inline constexpr Millis kMaxConfigTiming = 7LL * 24 * 3600 * 1000;
+
+/// Why the engine refuses `config` ("" when it accepts it): every timing from 1 ms to
+/// kMaxConfigTiming (a timing of 0 or less would spin the host's timer), backoff base <= cap,
+/// jitter 0 to 1, a store cap of at least 1, and the checks of the connection and routes.
+std::string config_problem(const Config& config);
+
 /// The socket URL: `ws://host:port/app/<key>?protocol=7&client=pushsync&version=X`.
 std::string socket_url(const Config& config);
 
