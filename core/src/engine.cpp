@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "json_limits.h"
@@ -573,20 +574,23 @@ void Engine::on(const input::Seed& in, Millis now) {
   }
   if (page.messages.empty()) return;
   // The copy is the newest part of the session: numbers below its oldest are history, not a
-  // loss, so the run starts there. A hole inside it opens a gap, and the backfill reads it.
-  std::int64_t oldest_sequence = 0;
-  std::int64_t newest_ms = 0;
-  for (const auto& message : page.messages) {
-    if (message.sequence > 0 && (oldest_sequence == 0 || message.sequence < oldest_sequence)) oldest_sequence = message.sequence;
-    newest_ms = std::max(newest_ms, message.timestamp_ms);
-  }
-  recovery_.reset(oldest_sequence > 0 ? oldest_sequence - 1 : 0);
+  // loss, so the run starts there. A hole inside it (a copy made while a read was paging on)
+  // ends the run; the first read starts at the run's end.
   std::sort(page.messages.begin(), page.messages.end(),
             [](const Message& a, const Message& b) { return a.sequence < b.sequence; });
-  for (auto& message : page.messages) apply_message(std::move(message), false, now);
-  // A minimal backend's catch-up reads from the newest cached message (its overlap proves the
-  // answer connects); a paged one reads after the cached run (plan_sync).
-  recovery_.known_through(newest_ms);
+  const auto first_numbered = std::find_if(page.messages.begin(), page.messages.end(),
+                                           [](const Message& m) { return m.sequence > 0; });
+  const bool numbered = first_numbered != page.messages.end();
+  recovery_.reset(numbered ? first_numbered->sequence - 1 : 0);
+  std::map<std::int64_t, std::int64_t> time_of;  // sequence -> timestamp_ms
+  for (auto& message : page.messages) {
+    if (message.sequence > 0) time_of[message.sequence] = message.timestamp_ms;
+    apply_message(std::move(message), false, now);
+  }
+  // A minimal backend's catch-up reads from the end of the run (the overlap there proves the
+  // answer connects); a paged one after the run by sequence (plan_sync). A copy without numbers
+  // proves nothing: the first read is the usual one, the copy only shown meanwhile.
+  if (const auto end = time_of.find(recovery_.cursor()); end != time_of.end()) recovery_.known_through(end->second);
   seeded_ = true;
 }
 
@@ -751,8 +755,9 @@ void Engine::publish_state() {
 }
 
 void Engine::publish_changes() {
-  // Gaps name messages by id: they follow the messages they refer to.
-  if (!changes_.any()) {
+  // Gaps name messages by id: they follow the messages they refer to. A smaller cap evicts with
+  // nothing else changed: that is a diff too (found by tests/fuzz/engine_fuzz).
+  if (!changes_.any() && store_.evicted() == changes_.evicted_before) {
     if (changes_.gaps) out_.push_back(effect::GapsChanged{session_id_, recovery_.gaps()});
     return;
   }
@@ -769,6 +774,18 @@ void Engine::publish_changes() {
     change.inserted.resize(store_.size());
     for (std::size_t i = 0; i < change.inserted.size(); ++i) change.inserted[i] = i;
     change.size = store_.size();
+  change.reset = changes_.reset;
+  // An id inserted more than once in one call was evicted by the cap in between: one insertion at
+  // its place, and every earlier copy gone before the host saw it (found by tests/fuzz/engine_fuzz:
+  // a position listed twice, and one message too many removed from the front).
+  std::size_t evicted_new = 0;
+  std::vector<std::string_view> inserted_ids(changes_.inserted.begin(), changes_.inserted.end());
+  std::sort(inserted_ids.begin(), inserted_ids.end());
+  for (std::size_t i = 0, j = 0; i < inserted_ids.size(); i = j) {
+    while (j < inserted_ids.size() && inserted_ids[j] == inserted_ids[i]) ++j;
+    const auto position = store_.position_of(inserted_ids[i]);
+    if (position) change.inserted.push_back(*position);
+    evicted_new += (j - i) - (position ? 1 : 0);
     out_.push_back(std::move(change));
     if (changes_.gaps) out_.push_back(effect::GapsChanged{session_id_, recovery_.gaps()});
     return;

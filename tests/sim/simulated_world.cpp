@@ -6,6 +6,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "pushsync/json_io.h"
+
 namespace pushsync::sim {
 
 using nlohmann::json;
@@ -193,6 +195,14 @@ void World::carry_out(const Effects& effects) {
       on_http(*request);
     } else if (const auto* persist = std::get_if<effect::Persist>(&e)) {
       persisted_ = persist->value;
+    } else if (std::holds_alternative<effect::MessagesChanged>(e) && chance(0.3)) {
+      // The host writes its copy now and then (batched), so it lags the store it copies.
+      std::string copy = R"({"messages":[)";
+      const MessageStore& store = engine_->messages();
+      store.for_each(0, store.size(), [&](const Message& m) {
+        copy += (copy.back() == '[' ? "" : ",") + message_to_json(m);
+      });
+      host_copy_ = copy + "]}";
     } else if (const auto* state = std::get_if<effect::StateChanged>(&e)) {
       if (!is_legal_transition(last_state_, state->state)) {
         violation(std::string("illegal transition ") + to_string(last_state_) + " -> " + to_string(state->state));
@@ -510,6 +520,10 @@ void World::restart_host() {
   step_engine(input::SetToken{std::string(kToken)});
   if (persisted_) step_engine(input::Restore{*persisted_});
   step_engine(input::SelectSession{kSession});
+  if (host_copy_ && chance(0.5)) {
+    ++report_.seeded_restarts;
+    step_engine(input::Seed{kSession, *host_copy_});
+  }
 }
 
 void World::check_final() {

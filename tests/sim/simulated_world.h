@@ -6,7 +6,9 @@
 // - socket connects that fail, sockets cut at any moment, server outages (refused connects),
 // - channel event deliveries duplicated, delayed past later ones (reordered) or silently lost,
 // - channel auth refused (403) or failing (500), REST answers that fail, never come, or come late,
-// - host restarts: the engine is dropped and a new one restored from the last persisted value.
+// - host restarts: the engine is dropped and a new one restored from the last persisted value and,
+//   half the time, seeded with the host's copy of the messages: a copy written now and then from
+//   the engine's diffs, so usually behind the store it copies (as an extension's cache is).
 // Push delivery on an open socket is TCP: a frame lost without the connection is the server's
 // fault, which the engine detects at the next message's sequence gap. So after the faults stop,
 // the server stores one more message: the world is "quiet" only after that one arrived.
@@ -53,6 +55,7 @@ struct Report {
   std::size_t server_messages = 0;
   std::size_t steps = 0;
   std::size_t restarts = 0;
+  std::size_t seeded_restarts = 0;  ///< restarts that handed the engine the host's copy
   std::size_t frames_sent = 0;
   std::size_t unloadable = 0;  ///< messages the engine reported as a gap (only newest-first)
 };
@@ -117,6 +120,7 @@ class World {
   std::uint64_t order_ = 0;
   std::unique_ptr<Engine> engine_;
   std::optional<std::string> persisted_;
+  std::optional<std::string> host_copy_;  // the host's copy of the store, as a messages page
   std::map<SocketId, HostSocket> host_sockets_;
   std::map<SocketId, ServerConnection> connections_;
   std::uint64_t next_pusher_id_ = 1;

@@ -28,13 +28,14 @@ void run_seeds(int protocol, std::uint64_t first_seed, std::uint64_t default_cou
     first = std::strtoull(one, nullptr, 10);
     count = 1;
   }
-  std::size_t failures = 0, messages = 0, restarts = 0, unloadable = 0;
+  std::size_t failures = 0, messages = 0, restarts = 0, seeded = 0, unloadable = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     World world(seed, protocol, faults, backend, unsequenced);
     const Report report = world.run(5 * 60'000);
     messages += report.server_messages;
     unloadable += report.unloadable;
     restarts += report.restarts;
+    seeded += report.seeded_restarts;
     if (!report.ok) {
       ++failures;
       std::string text;
@@ -46,9 +47,9 @@ void run_seeds(int protocol, std::uint64_t first_seed, std::uint64_t default_cou
   }
   static constexpr const char* kBackends[] = {"paged", "minimal newest-first", "minimal oldest-first"};
   std::printf("[ sim      ] protocol %d, %s backend%s: %llu seeds, %zu server messages, %zu host restarts, "
-              "%zu reported unloadable, %zu failed\n",
+              "(%zu with the host's copy), %zu reported unloadable, %zu failed\n",
               protocol, kBackends[static_cast<int>(backend)], unsequenced ? " (some unnumbered)" : "",
-              static_cast<unsigned long long>(count), messages, restarts, unloadable, failures);
+              static_cast<unsigned long long>(count), messages, restarts, seeded, unloadable, failures);
 }
 
 TEST(Simulation, Protocol7SurvivesEveryFault) { run_seeds(7, 1, 2'000, Faults{}); }

@@ -18,6 +18,7 @@ using namespace pushsync::testing;
 void follow(std::vector<Message>& copy, const Effects& effects, const MessageStore& store) {
   for (const auto& change : only<effect::MessagesChanged>(effects)) {
     if (change.reset) copy.clear();
+    ASSERT_LE(change.removed_front, copy.size());
     copy.erase(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(change.removed_front));
     for (const auto at : change.inserted) copy.insert(copy.begin() + static_cast<std::ptrdiff_t>(at), store.at(at));
     for (const auto at : change.updated) copy[at] = store.at(at);
@@ -57,6 +58,38 @@ TEST(EngineDiff, ARenumberedMessageMovesInTheHostsCopyToo) {
   ASSERT_EQ(plain.size(), 1u);
   EXPECT_FALSE(plain[0].reset);
   EXPECT_EQ(plain[0].updated, std::vector<std::size_t>{0});
+}
+
+TEST(EngineDiff, ASmallerCapDropsTheOldestFromTheHostsCopyToo) {
+  Harness h;
+  h.connect();
+  std::vector<Message> copy;
+  for (int i = 1; i <= 5; ++i) follow(copy, h.frame(new_message_frame("s1", "m" + std::to_string(i), i)), h.engine.messages());
+  Config smaller = test_config();
+  smaller.max_messages = 2;
+  const Effects effects = h.feed(input::Configure{smaller});
+  follow(copy, effects, h.engine.messages());
+  ASSERT_EQ(h.engine.messages().size(), 2u);
+  EXPECT_EQ(copy, contents(h.engine.messages()));
+  const auto changes = only<effect::MessagesChanged>(effects);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].removed_front, 3u);
+}
+
+TEST(EngineDiff, AMessageEvictedAndSentAgainInOneCallIsOneInsertion) {
+  Harness h;
+  Config config = test_config();
+  config.max_messages = 2;
+  h.start("s1", config);
+  const auto first = h.subscribe(h.establish());
+  std::vector<Message> copy;
+  // a is evicted by c, then comes again, later (re-timed): it stays, and b goes.
+  const Effects effects = h.feed(input::HttpResult{
+      first.id, 200, page_json({message_json("a", 5), message_json("b", 6), message_json("c", 7), message_json("a", 9)})});
+  follow(copy, effects, h.engine.messages());
+  EXPECT_EQ(copy, contents(h.engine.messages()));
+  ASSERT_EQ(h.engine.messages().size(), 2u);
+  EXPECT_EQ(h.engine.messages().at(1).id, "a");
 }
 
 }  // namespace

@@ -87,6 +87,36 @@ TEST(EngineSeed, MinimalFirstReadIsSinceTheNewestCachedMessage) {
   EXPECT_TRUE(h.engine.gaps().empty());
 }
 
+// A copy made while a read was paging on: m4..m6 were not in it yet, m7 (pushed) was. The read
+// starts at the run's end (m3), not at the newest cached message, or m4..m6 would be lost.
+TEST(EngineSeed, MinimalHoleInTheCopyIsReadFromTheRunsEnd) {
+  Harness h;
+  Config config = testing::test_config();
+  config.dialect = BackendDialect::Minimal;
+  h.start("s1", config);
+  h.feed(input::Seed{"s1", R"({"messages":[)" + message_json("m1", 1) + "," + message_json("m2", 2) + "," +
+                               message_json("m3", 3) + "," + message_json("m7", 7) + "]}"});
+  const auto read = h.subscribe(h.establish());
+  const std::string since = percent_encode(format_iso8601_ms(1'796'032'800'000 + 3 * 1000 - 1));
+  EXPECT_EQ(read.url, kMessages + "?limit=50&since=" + since);
+  h.feed(input::HttpResult{read.id, 200, messages_page(3, 7)});
+  EXPECT_EQ(h.engine.messages().size(), 7u);
+  EXPECT_TRUE(h.engine.loaded());
+}
+
+// Without sequence numbers a copy proves nothing: shown, and the first read is the usual one.
+TEST(EngineSeed, MinimalCopyWithoutNumbersIsOnlyShown) {
+  Harness h;
+  Config config = testing::test_config();
+  config.dialect = BackendDialect::Minimal;
+  h.start("s1", config);
+  const std::string unnumbered = R"({"messageId":"a1","role":"assistant","content":"hi","timestamp":"2026-11-29T10:00:05.000Z"})";
+  h.feed(input::Seed{"s1", R"({"messages":[)" + unnumbered + "]}"});
+  EXPECT_EQ(h.engine.messages().size(), 1u);
+  const auto read = h.subscribe(h.establish());
+  EXPECT_EQ(read.url, kMessages + "?limit=50");
+}
+
 // A newest-first backend that had more new messages than it gives: the part it cannot give sits
 // between the copy and the answer, a gap with its size, never silently closed.
 TEST(EngineSeed, MinimalAnswerThatDoesNotReachTheCopyIsAGap) {
