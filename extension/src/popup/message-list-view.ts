@@ -17,6 +17,7 @@ import type { Gap, MessagesDiff } from 'pushsync';
 import { el, setText } from '../view/dom.js';
 import { FrameBatch } from '../view/frame-batch.js';
 import type { ViewState } from '../view/view-state.js';
+import { clampWindow, followWindow, scrollWindow, shiftWindow } from './list-window.js';
 import { MessageRow } from './message-row.js';
 
 /** Within this many pixels of the bottom, new content keeps the list scrolled to the end. */
@@ -106,29 +107,16 @@ export class MessageListView {
       this.schedule();
       return;
     }
-    let { start, end } = this;
-    let touched = false;
-    if (diff.removedFront > 0) {
-      touched = diff.removedFront > start;
-      start = Math.max(0, start - diff.removedFront);
-      end = Math.max(start, end - diff.removedFront);
-    }
-    for (const position of diff.inserted) {
-      if (position < start || (position === start && start < end)) {
-        start++; // above the window: it moves down by one
-        end++;
-      } else if (position < end) {
-        end++; // inside: the window grows (render trims it)
-        touched = true;
-      } else if (end - start < WINDOW_ROWS) {
-        touched = true; // just after a window that is not full: render takes it in
-      }
-    }
-    for (const position of diff.updated) if (position >= start && position < end) touched = true;
+    const { start, end, touched } = shiftWindow(this.shown, diff, WINDOW_ROWS);
     this.start = start;
     this.end = end;
     if (touched || this.following) this.walk = true;
     this.schedule(); // the spacers' heights change in any case
+  }
+
+  /** The window now, for list-window.js. */
+  private get shown(): { start: number; end: number } {
+    return { start: this.start, end: this.end };
   }
 
   private schedule(): void {
@@ -138,19 +126,20 @@ export class MessageListView {
   private render(): void {
     const { messages } = this.state;
     const count = messages.length;
+    let more = false;
     if (this.following) {
-      this.followEnd(count);
+      const next = followWindow(this.shown, count, WINDOW_ROWS, NEW_ROWS_PER_FRAME);
+      this.start = next.start;
+      this.end = next.end;
+      more = next.more;
     } else {
-      this.end = Math.min(this.end, count);
-      this.start = Math.min(this.start, this.end);
-      // Rows inserted inside the window grew it: trim the far end, keep the reader's top.
-      if (this.end - this.start > WINDOW_ROWS) this.end = this.start + WINDOW_ROWS;
-      // Rows removed: fill the window again from below, then from above.
-      if (this.end - this.start < WINDOW_ROWS) this.end = Math.min(count, this.start + WINDOW_ROWS);
-      if (this.end - this.start < WINDOW_ROWS) this.start = Math.max(0, this.end - WINDOW_ROWS);
+      const { start, end } = clampWindow(this.shown, count, WINDOW_ROWS);
+      this.start = start;
+      this.end = end;
     }
     if (this.walk) this.walkWindow();
-    this.walk = false;
+    this.walk = more;
+    if (more) this.schedule(); // the rest of the window next frame
     const average = this.averageRow();
     setSpacer(this.top, this.start * average);
     setSpacer(this.bottom, (count - this.end) * average);
@@ -158,30 +147,6 @@ export class MessageListView {
     this.emptyNote.hidden = !empty;
     if (empty) setText(this.emptyNote, this.state.sessionId ? 'No messages yet. Say something!' : 'Pick a chat, or start a new one.');
     if (this.following) this.toBottom();
-  }
-
-  /**
-   * The window for following the bottom: the newest WINDOW_ROWS rows, but no more than
-   * NEW_ROWS_PER_FRAME rows made in one frame: a burst shows its newest rows at once and the rows
-   * above them fill in over the next frames (out of view), so no frame grows with the burst.
-   */
-  private followEnd(count: number): void {
-    const target = Math.max(0, count - WINDOW_ROWS);
-    const keptFrom = Math.max(this.start, target);
-    const keptTo = Math.max(keptFrom, Math.min(this.end, count));
-    const atBottom = count - keptTo; // rows to make below what is kept
-    let start: number;
-    if (keptTo === keptFrom || atBottom >= NEW_ROWS_PER_FRAME) {
-      start = Math.max(target, count - NEW_ROWS_PER_FRAME); // nothing kept: the newest rows first
-    } else {
-      start = Math.max(target, keptFrom - (NEW_ROWS_PER_FRAME - atBottom));
-    }
-    this.start = start;
-    this.end = count;
-    if (start > target) {
-      this.walk = true;
-      this.schedule(); // the rest of the window next frame
-    }
   }
 
   /**
@@ -286,24 +251,15 @@ export class MessageListView {
     }
     const count = this.state.messages.length;
     const listTop = this.list.offsetTop;
-    const renderedTop = this.top.hidden ? listTop : this.bottomOf(this.top);
-    const renderedBottom = this.bottom.hidden ? scroller.scrollHeight : this.bottom.offsetTop;
-    let start = this.start;
-    if (viewBottom < renderedTop || viewTop > renderedBottom) {
-      // A jump past the window: the spacer's estimate says which row is at the viewport.
-      const at = Math.floor((viewTop - listTop) / this.averageRow());
-      start = at - Math.floor(WINDOW_ROWS / 3);
-    } else if (this.start > 0 && viewTop - renderedTop < height) {
-      start = this.start - WINDOW_STEP;
-    } else if (this.end < count && renderedBottom - viewBottom < height) {
-      start = this.start + WINDOW_STEP;
-    } else {
-      return;
-    }
-    start = Math.max(0, Math.min(start, count - WINDOW_ROWS));
-    if (start === this.start) return;
-    this.start = start;
-    this.end = Math.min(count, start + WINDOW_ROWS);
+    const rendered = {
+      listTop,
+      top: this.top.hidden ? listTop : this.bottomOf(this.top),
+      bottom: this.bottom.hidden ? scroller.scrollHeight : this.bottom.offsetTop,
+    };
+    const moved = scrollWindow(this.shown, count, { top: viewTop, bottom: viewBottom }, rendered, { averageRow: this.averageRow(), windowRows: WINDOW_ROWS, step: WINDOW_STEP });
+    if (moved === null) return;
+    this.start = moved.start;
+    this.end = moved.end;
     this.walk = true;
     this.schedule();
   }
