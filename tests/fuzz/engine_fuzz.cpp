@@ -1,12 +1,19 @@
 // Fuzz target: the whole engine, driven by fuzzer-chosen inputs the way a host drives it.
 //
-// Invariant: whatever the order of inputs (socket events for current and stale sockets, frames
-// from templates with fuzzed fields or raw bytes, HTTP answers with fuzzed statuses and bodies,
-// ticks at `next_deadline()`, network, visibility, token, session and configuration changes, a
-// restore of fuzzed text), the engine
+// Invariant: whatever the order of inputs (socket events for current and stale sockets, socket
+// errors, frames from templates with fuzzed fields or raw bytes, HTTP answers with fuzzed statuses
+// and bodies, late and repeated answers, ticks at `next_deadline()`, network, visibility, token,
+// session and configuration changes with fuzzed timings and limits, a restore of fuzzed text), the
+// engine
 // - never sends a frame on a socket the host has not reported open, or has closed;
-// - only changes state along `is_legal_transition`;
+// - gives every socket it opens a new id, and has at most one socket at a time: it opens one only
+//   when every earlier one is closed (by the engine, or reported closed by the host);
+// - only changes state along `is_legal_transition`, and `state()` is the last state it reported;
 // - keeps its store sorted by (timestamp, sequence, id), each id once, within its cap;
+// - describes every change of the store in its `messages` effects: a host copy that applies each
+//   diff as the glue does (drop `removed_front`, insert at `inserted` ascending, re-read `updated`,
+//   reading the store after the call) equals the store after every input, message for message;
+// - refuses a configuration it cannot run with (config_problem) and keeps the previous one;
 // - never asks for a tick at an instant that already passed, more than a few times in a row (a
 //   busy loop of the host's timer);
 // - never crashes, aborts or trips a sanitizer.
@@ -46,14 +53,7 @@ class Host {
   explicit Host(FuzzedDataProvider& fuzz) : fuzz_(fuzz) {}
 
   void run() {
-    Config config;
-    config.api_base = "http://app.test";
-    config.ws_host = "ws.test";
-    config.app_key = "key";
-    config.protocol = fuzz_.ConsumeBool() ? 2 : 7;
-    config.dialect = static_cast<BackendDialect>(fuzz_.ConsumeIntegralInRange(0, 2));
-    config.max_messages = fuzz_.ConsumeIntegralInRange<std::size_t>(1, 64);
-    step(input::Configure{config});
+    step(input::Configure{base_config()});
     step(input::SetToken{std::string("t")});
     step(input::SelectSession{"s1"});
     for (int i = 0; i < 400 && fuzz_.remaining_bytes() > 0; ++i) action();
@@ -76,6 +76,11 @@ class Host {
       }
       case 4: {
         const SocketId id = socket();
+        if (fuzz_.ConsumeIntegralInRange(0, 3) == 0) {
+          // A browser reports an error, then the close.
+          step(input::SocketError{id, "x"});
+          if (fuzz_.ConsumeBool()) break;
+        }
         sockets_[id] = Phase::Closed;
         step(input::SocketClosed{id, fuzz_.ConsumeIntegralInRange(1000, 4299), "x"});
         break;
@@ -87,7 +92,9 @@ class Host {
       case 9: step(input::Network{fuzz_.ConsumeBool()}); break;
       case 10: step(input::Visibility{fuzz_.ConsumeBool()}); break;
       default: {
-        switch (fuzz_.ConsumeIntegralInRange(0, 4)) {
+        switch (fuzz_.ConsumeIntegralInRange(0, 6)) {
+          case 5: reconfigure(); break;
+          case 6: late_answer(); break;
           case 0: step(input::SelectSession{fuzz_.ConsumeBool() ? "s1" : "s2"}); break;
           case 1: step(input::SetToken{fuzz_.ConsumeBool() ? std::optional<std::string>("t") : std::nullopt}); break;
           case 2: step(input::Refresh{}); break;
@@ -96,6 +103,59 @@ class Host {
         }
       }
     }
+  }
+
+  Config base_config() {
+    Config config;
+    config.api_base = "http://app.test";
+    config.ws_host = "ws.test";
+    config.app_key = "key";
+    config.protocol = fuzz_.ConsumeBool() ? 2 : 7;
+    config.dialect = static_cast<BackendDialect>(fuzz_.ConsumeIntegralInRange(0, 2));
+    config.max_messages = fuzz_.ConsumeIntegralInRange<std::size_t>(1, 64);
+    return config;
+  }
+
+  // A setting changed: timings and limits anywhere in what the engine accepts (and sometimes a
+  // value it must refuse), another key or protocol (a new connection), another dialect or page size.
+  void reconfigure() {
+    Config config = base_config();
+    const auto timing = [&](Millis low, Millis high) { return fuzz_.ConsumeIntegralInRange<Millis>(low, high); };
+    if (fuzz_.ConsumeBool()) config.app_key = "key2";
+    config.keepalive = timing(1, 60'000);
+    config.connect_timeout = timing(1, 20'000);
+    config.pong_timeout = timing(1, 40'000);
+    config.request_timeout = timing(1, 20'000);
+    config.typing_timeout = timing(1, 40'000);
+    config.persist_interval = timing(1, 10'000);
+    config.settle_check = timing(1, 40'000);
+    config.gap_grace = timing(1, 2'000);
+    config.resync_interval = timing(1, 120'000);
+    config.probe_interval = timing(1'000, 10'000);
+    config.gap_retry = timing(1'000, 60'000);
+    config.backoff.base = timing(1, 2'000);
+    config.backoff.cap = config.backoff.base + timing(0, 40'000);
+    config.backoff.jitter = fuzz_.ConsumeProbability<double>();
+    config.max_reconnect_attempts = fuzz_.ConsumeIntegralInRange(0, 6);
+    config.page_limit = fuzz_.ConsumeIntegralInRange(1, 8);
+    config.max_page_limit = fuzz_.ConsumeIntegralInRange(1, 12);
+    config.max_frame_bytes = fuzz_.ConsumeIntegralInRange<std::size_t>(64, 1 << 20);
+    config.max_page_bytes = fuzz_.ConsumeIntegralInRange<std::size_t>(64, 1 << 20);
+    config.max_message_bytes = fuzz_.ConsumeIntegralInRange<std::size_t>(1, 4096);
+    config.typing = static_cast<TypingSource>(fuzz_.ConsumeIntegralInRange(0, 2));
+    const bool refused = fuzz_.ConsumeIntegralInRange(0, 7) == 0;
+    if (refused) config.resync_interval = fuzz_.ConsumeBool() ? 0 : -fuzz_.ConsumeIntegral<std::uint16_t>();
+    const Config before = engine_.config();
+    step(input::Configure{config});
+    check(engine_.config() == (refused ? before : config));
+  }
+
+  // The answer to a request already answered (a retry that raced it), or to one never made.
+  void late_answer() {
+    const RequestId id = answered_.empty() || fuzz_.ConsumeBool()
+                             ? fuzz_.ConsumeIntegralInRange<RequestId>(0, 1000)
+                             : answered_[fuzz_.ConsumeIntegralInRange<std::size_t>(0, answered_.size() - 1)];
+    step(input::HttpResult{id, 200, R"({"messages":[)" + message_json() + "]}"});
   }
 
   void opened(SocketId id) {
@@ -164,6 +224,8 @@ class Host {
     const auto at = fuzz_.ConsumeIntegralInRange<std::size_t>(0, requests_.size() - 1);
     const effect::HttpRequest request = requests_[at];
     requests_.erase(requests_.begin() + static_cast<std::ptrdiff_t>(at));
+    answered_.push_back(request.id);
+    if (answered_.size() > 32) answered_.erase(answered_.begin());
     const int status = fuzz_.ConsumeIntegralInRange(0, 5) == 0 ? fuzz_.PickValueInArray({0, 400, 403, 429, 500}) : 200;
     std::string body;
     if (request.url.find("/pusher/auth") != std::string::npos) {
@@ -198,6 +260,8 @@ class Host {
     const Effects effects = engine_.handle(input, now_);
     for (const auto& e : effects) {
       if (const auto* open = std::get_if<effect::OpenSocket>(&e)) {
+        check(sockets_.count(open->socket) == 0);
+        for (const auto& [id, phase] : sockets_) check(phase == Phase::Closed);
         sockets_[open->socket] = Phase::Opening;
         opened_.push_back(open->socket);
       } else if (const auto* send = std::get_if<effect::SendFrame>(&e)) {
@@ -210,14 +274,39 @@ class Host {
       } else if (const auto* state = std::get_if<effect::StateChanged>(&e)) {
         check(is_legal_transition(state_, state->state));
         state_ = state->state;
+      } else if (const auto* changed = std::get_if<effect::MessagesChanged>(&e)) {
+        follow(*changed);
       }
     }
+    check(engine_.state() == state_);
     check_store();
+  }
+
+  // What the glue's MessageMirror does with a diff (js-glue/src/mirror.ts), reading the store as it
+  // is after the call.
+  void follow(const effect::MessagesChanged& diff) {
+    const MessageStore& store = engine_.messages();
+    if (diff.reset) mirror_.clear();
+    check(diff.removed_front <= mirror_.size());
+    mirror_.erase(mirror_.begin(), mirror_.begin() + static_cast<std::ptrdiff_t>(diff.removed_front));
+    for (std::size_t i = 0; i < diff.inserted.size(); ++i) {
+      const std::size_t at = diff.inserted[i];
+      check(i == 0 || diff.inserted[i - 1] < at);
+      check(at <= mirror_.size() && at < store.size());
+      mirror_.insert(mirror_.begin() + static_cast<std::ptrdiff_t>(at), store.at(at));
+    }
+    for (const std::size_t at : diff.updated) {
+      check(at < mirror_.size() && at < store.size());
+      mirror_[at] = store.at(at);
+    }
+    check(mirror_.size() == diff.size);
   }
 
   void check_store() const {
     const MessageStore& store = engine_.messages();
     check(store.size() <= store.capacity());
+    check(mirror_.size() == store.size());
+    for (std::size_t i = 0; i < store.size(); ++i) check(mirror_[i] == store.at(i));
     const Message* previous = nullptr;
     std::map<std::string, int> seen;
     store.for_each(0, store.size(), [&](const Message& m) {
@@ -238,6 +327,8 @@ class Host {
   std::map<SocketId, Phase> sockets_;
   std::vector<SocketId> opened_;
   std::vector<effect::HttpRequest> requests_;
+  std::vector<RequestId> answered_;
+  std::vector<Message> mirror_;  // the host's copy, kept by the diffs alone
 };
 
 }  // namespace
