@@ -158,6 +158,7 @@ export class Outbox {
     if (this.list.length === 0 && this.claimed.length === 0) return;
     this.list = [];
     this.claimed = [];
+    this.pump(); // no deadline left
     await this.changed();
   }
 
