@@ -7,13 +7,15 @@
 //   a retry after an unknown outcome could store the message twice, and the outbox's look-up
 //   before it sends again is what is tested.
 //
-// Per backend: sends online show no frame with both the entry and its message; three messages
-// sent offline wait as "Waiting for network", the popup is closed, the worker stopped, the network
-// comes back, and the worker (started by its wake alarm, no view open) delivers them once each, in
-// order; a send whose answer is lost with a stopped worker is found on the server and not sent
-// again; a 429 with Retry-After and a 503 are retried; a 413 fails with its reason, a later message
-// goes past it, Retry fails again and Discard drops it. Screenshots of the pending and failed
-// states: tests/artifacts/popup-outbox.png (copied to docs/img with UPDATE_DOC_IMAGES=1).
+// Per backend: sends online show no painted frame with both the entry and its message; three
+// messages sent offline wait as "Waiting for network", the network comes back with the app server
+// down, the popup is closed, the worker stopped, the server comes back, and the worker (started
+// by its wake alarm, no view open) delivers them once each, in order; a send whose answer is lost
+// with a stopped worker is found on the server and not sent again; a 429 with Retry-After and a
+// 503 are retried; a 413 fails with its reason and the toolbar badge, a later message goes past
+// it, Retry fails again and Discard drops it. Screenshots of the failed and pending states:
+// tests/artifacts/popup-outbox-<backend>.png (the full one copied to
+// docs/img/extension-popup-outbox.png with UPDATE_DOC_IMAGES=1).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
