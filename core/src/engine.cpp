@@ -411,12 +411,12 @@ void Engine::apply_message(Message message, bool live, Millis now) {
   const std::int64_t sequence = message.sequence;
   const bool from_user = message.role == "user";
   std::string id = message.id;
-  switch (store_.merge(std::move(message))) {
   // A new sequence number or time may move the message (the store keeps them ordered).
   const Message* before = store_.find(id);
   const auto was_at = before && (before->sequence != message.sequence || before->timestamp_ms != message.timestamp_ms)
                           ? store_.position_of(id)
                           : std::nullopt;
+  switch (store_.merge(std::move(message))) {
     case MessageStore::Outcome::Inserted: {
       ++counters_.messages_inserted;
       polling_.saw_new_messages(now);
@@ -430,8 +430,8 @@ void Engine::apply_message(Message message, bool live, Millis now) {
     }
     case MessageStore::Outcome::Updated:
       changes_.updated.push_back(id);
-      break;
       changes_.moved = changes_.moved || (was_at && store_.position_of(id) != was_at);
+      break;
     case MessageStore::Outcome::Unchanged:
       ++counters_.duplicates;
       break;
@@ -763,10 +763,6 @@ void Engine::publish_changes() {
   }
   effect::MessagesChanged change;
   change.session_id = session_id_;
-  change.reset = changes_.reset;
-  std::size_t evicted_new = 0;
-  for (const auto& id : changes_.inserted) {
-    if (const auto position = store_.position_of(id)) change.inserted.push_back(*position); else ++evicted_new;
   if (changes_.moved) {
     // Found by tests/fuzz/engine_fuzz (a host copy kept by the diffs): a moved message reported as
     // updated at its new place left its old copy in the host's list.
@@ -774,6 +770,10 @@ void Engine::publish_changes() {
     change.inserted.resize(store_.size());
     for (std::size_t i = 0; i < change.inserted.size(); ++i) change.inserted[i] = i;
     change.size = store_.size();
+    out_.push_back(std::move(change));
+    if (changes_.gaps) out_.push_back(effect::GapsChanged{session_id_, recovery_.gaps()});
+    return;
+  }
   change.reset = changes_.reset;
   // An id inserted more than once in one call was evicted by the cap in between: one insertion at
   // its place, and every earlier copy gone before the host saw it (found by tests/fuzz/engine_fuzz:
@@ -786,10 +786,6 @@ void Engine::publish_changes() {
     const auto position = store_.position_of(inserted_ids[i]);
     if (position) change.inserted.push_back(*position);
     evicted_new += (j - i) - (position ? 1 : 0);
-    out_.push_back(std::move(change));
-    if (changes_.gaps) out_.push_back(effect::GapsChanged{session_id_, recovery_.gaps()});
-    return;
-  }
   }
   for (const auto& id : changes_.updated) {
     if (std::find(changes_.inserted.begin(), changes_.inserted.end(), id) != changes_.inserted.end()) continue;
