@@ -93,6 +93,9 @@ test('next to send: the oldest deliverable entry, one at a time, in order', () =
   assert.deepEqual(nextToSend([a, b], now, false), { entry: a, at: null });
   const login = { ...a, waitingFor: 'token', nextAttemptAt: now + BACKOFF_CAP_MS };
   assert.deepEqual(nextToSend([login, b], now, true), { entry: login, at: now + BACKOFF_CAP_MS });
+  // Its fallback time passed: it goes now (not at a time in the past, which would arm a timer of 0 for ever).
+  assert.deepEqual(nextToSend([{ ...login, nextAttemptAt: now - 5 }, b], now, true), { entry: { ...login, nextAttemptAt: now - 5 }, at: now });
+  assert.deepEqual(nextToSend([{ ...a, waitingFor: 'token' }, b], now, true), { entry: { ...a, waitingFor: 'token' }, at: null });
   assert.equal(nextToSend([], now, true), null);
   assert.equal(nextToSend([{ ...a, status: 'failed' }], now, true), null);
 });

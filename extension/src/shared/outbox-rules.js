@@ -133,7 +133,7 @@ export function nextToSend(entries, now, online) {
     if (entry.status === 'failed' || entry.answered) continue;
     if (entry.status === 'sending') return null; // in flight: one at a time
     if (!online) return { entry, at: null };
-    if (entry.waitingFor) return { entry, at: entry.nextAttemptAt ?? null };
+    if (entry.waitingFor && entry.nextAttemptAt === undefined) return { entry, at: null };
     const at = entry.nextAttemptAt ?? 0;
     return { entry, at: at <= now ? now : at };
   }

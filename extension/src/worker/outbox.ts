@@ -241,12 +241,13 @@ export class Outbox {
   }
 
   private async attempt(entry: StoredEntry): Promise<void> {
+    this.inFlight = entry.clientMessageId; // first: whatever the check below sets off pumps in vain
     this.host.checkNetwork(); // offline since the last look: setOnline(false) has run, and the entry waits
     if (!this.online) {
+      this.inFlight = undefined;
       this.pump();
       return;
     }
-    this.inFlight = entry.clientMessageId;
     try {
       entry.status = 'sending';
       entry.attempts++;
