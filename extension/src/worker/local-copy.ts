@@ -76,17 +76,22 @@ export class LocalCopy {
     }, null);
   }
 
-  /** The copy's owner changed (logged in, out, as someone else, another server): wipes on a change. */
+  /**
+   * The copy's owner changed (logged in, out, as someone else, another server): wipes on a change.
+   * `wiped` is told only when there was an owner before (a copy wiped at logout has none: a login
+   * after it drops nothing, such as the outbox's messages written while logged out).
+   */
   async setOwner(owner: string | null): Promise<void> {
-    const changed = await this.run('reading', async () => owner === null || (await this.db.meta(OWNER)) !== owner, true);
+    const unknown = Symbol('unreadable');
+    const previous = await this.run('reading', async () => ((await this.db.meta(OWNER)) as string | undefined) ?? null, unknown as symbol | string | null);
     this.owner = owner;
-    if (!changed) return;
+    if (previous === owner) return;
     this.dropPending();
     await this.run('wiping', async () => {
       await this.db.wipe();
       if (owner !== null) await this.db.setMeta(OWNER, owner);
     }, undefined);
-    this.events.wiped();
+    if (previous !== null) this.events.wiped();
   }
 
   /** The stored messages of `sessionId` in order ([] without any, or logged out). */
