@@ -3,7 +3,7 @@
 // reader who scrolled up, and when they scroll. No browser, no build: `node --test tests/extension/`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clampWindow, followWindow, scrollWindow, shiftWindow } from '../../extension/src/popup/list-window.js';
+import { budgetStart, clampWindow, followWindow, scrollWindow, shiftWindow } from '../../extension/src/popup/list-window.js';
 
 const W = 150;
 const diff = (fields) => ({ reset: false, removedFront: 0, inserted: [], updated: [], ...fields });
@@ -74,4 +74,17 @@ test('scrolling: near an edge the window moves by a step, past it the estimate p
   assert.deepEqual(scrollWindow(window, 10_000, { top: 300_010, bottom: 300_510 }, rendered, sizes), { start: 4950, end: 5100 });
   // Never past the end.
   assert.deepEqual(scrollWindow({ start: 9800, end: 9950 }, 10_000, { top: 598_000, bottom: 598_500 }, { listTop: 10, top: 588_010, bottom: 597_010 }, sizes), { start: 9850, end: 10_000 });
+});
+
+test('following: at most the budget of new rows a frame, counted from the bottom, wherever they were inserted', () => {
+  // Rows 100-149 of the window are new (older history read in the middle), the rest in the DOM.
+  const rendered = (i) => i < 100 || i >= 150;
+  assert.deepEqual(budgetStart(0, 200, rendered, 12), { start: 138, cut: true });
+  // All in the DOM, or fewer new rows than the budget: the whole window.
+  assert.deepEqual(budgetStart(0, 200, () => true, 12), { start: 0, cut: false });
+  assert.deepEqual(budgetStart(0, 200, (i) => i !== 5, 12), { start: 0, cut: false });
+  // Nothing in the DOM: the newest 12.
+  assert.deepEqual(budgetStart(50, 200, () => false, 12), { start: 188, cut: true });
+  // Exactly the budget, the last new one at the window's top: nothing left for next frame.
+  assert.deepEqual(budgetStart(188, 200, () => false, 12), { start: 188, cut: false });
 });

@@ -111,3 +111,24 @@ export function scrollWindow(window, count, view, rendered, { averageRow, window
   if (start === window.start) return null;
   return { start, end: Math.min(count, start + windowRows) };
 }
+
+/**
+ * While following, the first row of [start, end) to draw this frame so that at most `budget`
+ * rows are new to the DOM, counted from the bottom up (`rendered(i)`: row i is in the DOM). Rows
+ * inserted inside the window (older history read while the newest are shown) count like rows at
+ * its end. `cut`: the window was shortened from the top; the rest comes next frame.
+ * @param {number} start
+ * @param {number} end
+ * @param {(index: number) => boolean} rendered
+ * @param {number} budget
+ * @returns {{ start: number, cut: boolean }}
+ */
+export function budgetStart(start, end, rendered, budget) {
+  let fresh = 0;
+  for (let i = end - 1; i >= start; i--) {
+    if (rendered(i)) continue;
+    fresh++;
+    if (fresh === budget && i > start) return { start: i, cut: true };
+  }
+  return { start, cut: false };
+}

@@ -17,7 +17,7 @@ import type { Gap, MessagesDiff } from 'pushsync';
 import { el, setText } from '../view/dom.js';
 import { FrameBatch } from '../view/frame-batch.js';
 import type { ViewState } from '../view/view-state.js';
-import { clampWindow, followWindow, scrollWindow, shiftWindow } from './list-window.js';
+import { budgetStart, clampWindow, followWindow, scrollWindow, shiftWindow } from './list-window.js';
 import { MessageRow } from './message-row.js';
 
 /** Within this many pixels of the bottom, new content keeps the list scrolled to the end. */
@@ -136,6 +136,13 @@ export class MessageListView {
       const { start, end } = clampWindow(this.shown, count, WINDOW_ROWS);
       this.start = start;
       this.end = end;
+    }
+    if (this.walk && this.following) {
+      // However the new rows came (appended, or older history inserted inside the window), no
+      // more than NEW_ROWS_PER_FRAME of them are made in one frame: the window starts lower.
+      const cut = budgetStart(this.start, this.end, (i) => this.rows.has(messages[i]!.messageId), NEW_ROWS_PER_FRAME);
+      this.start = cut.start;
+      more ||= cut.cut;
     }
     if (this.walk) this.walkWindow();
     this.walk = more;
