@@ -60,7 +60,7 @@ export class DebugPanel {
 
   /** `compact`: inside the popup, where the counters start folded and the legend is left out. */
   constructor(
-    root: HTMLElement,
+    private readonly root: HTMLElement,
     private readonly state: ViewState,
     port: WorkerPort,
     { compact = false }: { compact?: boolean } = {},
@@ -94,10 +94,17 @@ export class DebugPanel {
     }, REFRESH_MS);
   }
 
+  /** The panel was shown again: draw what changed while it was hidden. */
+  show(): void {
+    this.batch.schedule();
+  }
+
   private render(): void {
     const { state } = this;
     renderBadge(this.badge, state.state);
     setText(this.reason, state.linked ? connectionTooltip(state.state.state, state.state.reason) : 'Waiting for the service worker…');
+    // Hidden (developer mode off in the popup): the badge stays current, the rest waits for show().
+    if (this.root.hidden) return;
     for (const item of this.legend.querySelectorAll<HTMLElement>('.badge')) {
       if (item.dataset['state'] === state.state.state) item.setAttribute('aria-current', 'true');
       else item.removeAttribute('aria-current');

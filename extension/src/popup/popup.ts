@@ -59,6 +59,7 @@ const applyDeveloperMode = (on: boolean) => {
   panelRoot.hidden = !on;
   document.body.classList.toggle('developer', on);
   if (on && !panel) panel = new DebugPanel(panelRoot, state, port, { compact: true });
+  else if (on) panel?.show();
 };
 toggle.addEventListener('change', () => void chrome.storage.local.set({ [DEVELOPER_MODE_KEY]: toggle.checked }));
 chrome.storage.onChanged.addListener((changes, area) => {
