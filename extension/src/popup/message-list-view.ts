@@ -94,6 +94,8 @@ export class MessageListView {
   /** A new list (snapshot, another session): show its end. */
   private restart(): void {
     this.gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
+    this.start = 0; // indices into the old list mean nothing in the new one
+    this.end = 0;
     this.following = true;
     this.walk = true;
     this.schedule();
@@ -102,7 +104,11 @@ export class MessageListView {
   /** Moves the window's indices by the diff (final positions, ascending), in O(changed). */
   private onDiff(diff: MessagesDiff | null): void {
     if (diff === null || diff.reset) {
-      if (diff?.reset) this.following = true;
+      if (diff?.reset) {
+        this.following = true;
+        this.start = 0;
+        this.end = 0;
+      }
       this.walk = true;
       this.schedule();
       return;
