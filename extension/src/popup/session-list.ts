@@ -113,6 +113,7 @@ export class SessionList {
         return el('li', {}, button);
       }),
     );
+    if (loggedIn && this.sessions.length === 0 && !this.failed) list.append(el('li', { className: 'none', text: 'No chats yet: start one with New chat.' }));
     setText(count, this.sessions.length > 0 ? String(this.sessions.length) : '');
     const chosen = this.sessions.find((session) => session.sessionId === current);
     setText(title, current ? (chosen ? this.names.nameOf(chosen) : 'Chat') : 'pushsync');
