@@ -8,7 +8,9 @@
 //      (Long Tasks API: every task over 50 ms) and the input delay of key presses sent through CDP
 //      every 100 ms meanwhile (Event Timing API);
 //   3. the open itself: from the click to the newest message shown, and to the whole chat in the
-//      view, with the long tasks of that.
+//      view, with the long tasks of that;
+//   4. a second popup opened on that chat once it is all loaded: its snapshot carries every
+//      message (the worker's copy), from the navigation to the newest shown, and its long tasks.
 // The popup page is instrumented before its scripts run (page.addInitScript): its port's message
 // listener and requestAnimationFrame are wrapped to time them, a MutationObserver notes when each
 // message row enters the DOM, and a MessageChannel message posted from the frame's callbacks marks
@@ -241,6 +243,27 @@ async function main() {
       messageNodesAfter: maxNodes,
     };
     console.log(`popup: burst ${JSON.stringify({ ...result.burst, longTaskDurationsMs: undefined })}`);
+
+    // ---- 4. a popup opened on the chat already loaded: the snapshot of every message -----------
+    const reopened = await browser.context.newPage();
+    await reopened.setViewportSize({ width: 400, height: 580 });
+    await reopened.addInitScript(instrument);
+    const openedAt = Date.now();
+    await reopened.goto(browser.url('popup.html'));
+    const lastBurst = `burst ${options.burst - 1}`;
+    await until(async () => (await reopened.$$eval('#messages .message .content', (nodes) => nodes.at(-1)?.textContent ?? '')) === lastBurst, { timeoutMs: 60_000, intervalMs: 20, what: 'the reopened popup to show the chat' });
+    const reopenShownMs = Date.now() - openedAt;
+    await sleep(1000);
+    const reopenTasks = await reopened.evaluate(() => window.__bench.longTasks.map((t) => t.duration));
+    result.reopen = {
+      messages: options.seeded + options.singles + options.burst,
+      navigationToNewestShownMs: reopenShownMs,
+      longTasks: reopenTasks.length,
+      longestTaskMs: round(Math.max(0, ...reopenTasks), 1),
+      longTaskDurationsMs: reopenTasks.map((d) => round(d, 1)),
+    };
+    console.log(`popup: reopen ${JSON.stringify(result.reopen)}`);
+    await reopened.close();
   } finally {
     await browser?.close();
     await stack.down();
@@ -264,6 +287,7 @@ async function main() {
       'single.arrivalToPaintedMs: from the port message reaching the popup to the end of the painted frame that shows it (a MessageChannel message posted from the frame\'s callbacks): it includes the wait for the next frame (up to one 16.7 ms frame interval at 60 Hz), which no renderer can avoid. postToPaintedMs adds the server, Sockudo, the worker\'s engine and the port (machine clock on both ends).',
       'burst.longestTaskMs: the longest task of the popup\'s main thread from the burst\'s post to 500 ms after its last message showed (Long Tasks API: only tasks over 50 ms are reported; 0 means none). longestInputDelayMs: Event Timing entries (16 ms threshold) of Shift key presses sent through CDP every 100 ms meanwhile.',
       'open: from the click on the chat to its newest message shown (the engine reads the newest page first) and to every message in the view\'s list (counted from the port messages).',
+      'reopen: a new popup.html tab once the chat is loaded (its snapshot carries all messages): from the navigation to its newest message shown, and every task over 50 ms of that page (Long Tasks API, buffered from its start).',
     ],
     ...result,
   });
