@@ -11,8 +11,14 @@
 namespace pushsync {
 
 /// Far deeper than any payload of this protocol (actionPayload included), far below what the
-/// smallest stack survives (the WASM module: see tests/unit/json_limits_test.cpp).
-inline constexpr int kMaxJsonDepth = 64;
+/// smallest stack survives: the WASM module, where the recursive paths (nlohmann writing or copying
+/// a value, the scanner skipping one) ran out of the JavaScript engine's stack at 4,832 levels in
+/// Node 20 (toolchain/measure-wasm-depth; docs/security.md). Only that measurement builds a module
+/// with another value (PUSHSYNC_MAX_JSON_DEPTH), to find where the stack ends.
+#ifndef PUSHSYNC_MAX_JSON_DEPTH
+#define PUSHSYNC_MAX_JSON_DEPTH 64
+#endif
+inline constexpr int kMaxJsonDepth = PUSHSYNC_MAX_JSON_DEPTH;
 
 /// True when no array or object in `text` nests deeper than `max_depth` (strings are skipped,
 /// escapes included). Linear, no recursion; says nothing about whether `text` is valid JSON.

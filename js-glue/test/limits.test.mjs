@@ -1,6 +1,7 @@
 // The WASM engine's bounds, where its stack is smallest: a frame nested 100,000 deep (200 KB) is
 // refused with an error and changes nothing (the native core had overflowed its stack on it), a
 // frame nested at the limit (64) is read, and one past it is refused; the engine goes on working.
+// The depth the module survives is measured by toolchain/measure-wasm-depth (docs/security.md).
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { loadModule } from '../dist/index.js';
@@ -54,6 +55,28 @@ test('an actionPayload nested at the limit is read; one level more is refused', 
     const over = frame(message('m2', 2, `,\\"actionPayload\\":${nested(63)}`));
     assert.ok(over.some((e) => e.type === 'error'), JSON.stringify(over).slice(0, 300));
     assert.equal(engine.size(), 1);
+  } finally {
+    engine.delete();
+  }
+});
+
+test('through the module: a configuration that would spin the timer is refused, and a number past its type is bad input', () => {
+  const engine = new mod.Engine();
+  try {
+    const feed = (input) => JSON.parse(engine.handle(JSON.stringify(input), 1_000));
+    const base = { apiBase: 'http://app.test', wsHost: 'ws.test', appKey: 'k' };
+    assert.ok(!feed({ type: 'configure', config: base }).some((e) => e.type === 'error'));
+    const spin = feed({ type: 'configure', config: { ...base, resyncIntervalMs: 0 } });
+    assert.deepEqual(spin.filter((e) => e.type === 'error').map((e) => [e.code, e.message]),
+      [['bad_config', 'configuration refused: resync_interval must be 1-604800000 ms']]);
+    // 2^64 as JavaScript sends it (a double): refused, never converted (that was undefined behaviour).
+    const huge = feed({ type: 'configure', config: { ...base, jitterSeed: 2 ** 64 } });
+    assert.equal(huge.length, 1);
+    assert.equal(huge[0].code, 'bad_payload');
+    assert.match(huge[0].message, /'jitterSeed' must be an integer in range/);
+    // The accepted configuration stayed: a session still connects with it.
+    feed({ type: 'setToken', token: 't' });
+    assert.ok(feed({ type: 'selectSession', sessionId: 's1' }).some((e) => e.type === 'openSocket'));
   } finally {
     engine.delete();
   }
