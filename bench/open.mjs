@@ -23,6 +23,29 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Installed in the popup before its scripts run: when the first message was painted. */
 function watchFirstMessage() {
+  if (!location.pathname.endsWith('/popup.html')) return;
+  // What a popup reading the local copy itself would have, and when: the worker's database read
+  // from the page at its document start (the popup does not do this; the figure says what it buys).
+  globalThis.__direct = (async () => {
+    if (!(await indexedDB.databases()).some((db) => db.name === 'pushsync-local-copy')) return null; // never create it here
+    return new Promise((resolve) => {
+      const request = indexedDB.open('pushsync-local-copy');
+      request.onerror = () => resolve(null);
+      request.onsuccess = () => {
+        const db = request.result;
+        const tx = db.transaction(['meta', 'messages'], 'readonly');
+        const selected = tx.objectStore('meta').get('selected');
+        selected.onsuccess = () => {
+          if (!selected.result) return resolve(null);
+          const all = tx.objectStore('messages').getAll(IDBKeyRange.bound([selected.result], [selected.result, []]));
+          all.onsuccess = () => {
+            resolve({ at: performance.now(), count: all.result.length });
+            db.close();
+          };
+        };
+      };
+    });
+  })();
   // The popup's port: when it connects and when the worker's snapshot arrives.
   globalThis.__port = {};
   const connect = chrome.runtime.connect.bind(chrome.runtime);
@@ -147,6 +170,7 @@ async function main() {
           await popup.goto(browser.url('popup.html'));
           const first = await withTimeout(popup.evaluate(() => globalThis.__firstMessage), 30_000, 'the first message painted');
           const port = await popup.evaluate(() => globalThis.__port);
+          const direct = await popup.evaluate(() => globalThis.__direct);
           const origin = await popup.evaluate(() => performance.timeOrigin);
           const marks = await workerMarks(browser);
           const sinceOpen = (at) => (marks && at !== undefined ? round(marks.timeOrigin + at - origin, 1) : null);
@@ -164,6 +188,8 @@ async function main() {
             localCopyReadMs: sinceOpen(marks?.marks['pushsync:local-copy-read']),
             snapshotPostedMs: sinceOpen(marks?.marks['pushsync:snapshot-posted']),
             rendered: first.count,
+            directReadMs: direct ? round(direct.at, 1) : null,
+            directReadCount: direct?.count ?? null,
           };
           runs.push(run);
           console.log(`open: ${size} ${JSON.stringify(run)}`);
@@ -173,7 +199,8 @@ async function main() {
         }
       }
       const summary = (mode) => stat(runs.filter((r) => r.mode === mode).map((r) => r.paintedMs));
-      cases.push({ size, workerShows: loaded, localCopyHolds: stored, offline: summary('offline'), online: summary('online'), runs });
+      const direct = stat(runs.filter((r) => r.mode === 'offline').map((r) => r.directReadMs));
+      cases.push({ size, workerShows: loaded, localCopyHolds: stored, offline: summary('offline'), online: summary('online'), directRead: direct, runs });
     }
   } finally {
     await browser?.context.setOffline(false).catch(() => {});
@@ -198,6 +225,7 @@ async function main() {
       'ms from the popup\'s navigation start (performance.timeOrigin) to the frame after the first message node appeared (MutationObserver, then requestAnimationFrame). Each run: the worker stopped through CDP, then popup.html opened in a new tab (which starts the worker: module load, settings and the local copy read, the snapshot).',
       'offline: Chromium\'s network emulation on (context.setOffline), so only the local copy can paint; online: the server up too.',
       'The local copy keeps the newest 1,000 messages of a session (MESSAGES_PER_SESSION): a session of 10,000 opens with its newest 1,000.',
+      'directRead: the same popup, in the same run, reading the local copy itself from IndexedDB at its document start (an init script; the popup does not do this): when it had the messages, without the worker. What a popup painting from the copy first could reach.',
     ],
     goals,
     cases,

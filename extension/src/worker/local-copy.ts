@@ -17,6 +17,11 @@ import { FLUSH_AT, FLUSH_DELAY_MS, MESSAGES_PER_SESSION, PendingWrites, SESSIONS
 const OWNER = 'owner';
 const SELECTED = 'selected';
 const SESSION_LIST = 'sessionList';
+/**
+ * A start waits at most this long for the copy: a database that does not answer (blocked, broken)
+ * must not keep the views from their snapshot; they get the engine's list instead.
+ */
+const OPEN_WAIT_MS = 2000;
 
 /** The session a start shows first, and its stored messages in order. */
 export interface CachedSession {
@@ -43,7 +48,18 @@ export class LocalCopy {
    * logged out: wiped, nothing kept) and reads the session to show: `preferred`, else the one
    * selected last.
    */
-  async open(owner: string | null, preferred: string): Promise<CachedSession | null> {
+  open(owner: string | null, preferred: string): Promise<CachedSession | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => {
+        this.events.error(`the local copy did not answer within ${OPEN_WAIT_MS} ms: the chat loads from the server`);
+        resolve(null);
+      }, OPEN_WAIT_MS);
+    });
+    return Promise.race([this.openNow(owner, preferred), late]).finally(() => clearTimeout(timer));
+  }
+
+  private async openNow(owner: string | null, preferred: string): Promise<CachedSession | null> {
     const early = this.prefetched ? await this.prefetched : null;
     this.prefetched = undefined;
     if (early && owner !== null && early.owner === owner && (!preferred || preferred === early.selected)) {
