@@ -18,7 +18,10 @@ Millis backoff_delay(const BackoffPolicy& policy, int attempt) {
 
 Millis backoff_delay(const BackoffPolicy& policy, int attempt, SeededRandom& random) {
   const Millis delay = backoff_delay(policy, attempt);
-  const auto spread = static_cast<std::uint64_t>(static_cast<double>(delay) * policy.jitter);
+  auto spread = static_cast<std::uint64_t>(static_cast<double>(delay) * policy.jitter);
+  // Only the first retry: later ones are already spread by their own doubling delays, and a
+  // client that failed once should not also wait the whole window again.
+  if (attempt <= 1 && policy.first_spread > 0) spread += static_cast<std::uint64_t>(policy.first_spread);
   return delay + static_cast<Millis>(random.below(spread + 1));
 }
 

@@ -49,6 +49,9 @@ std::string config_problem(const Config& c) {
   }
   if (c.backoff.base > c.backoff.cap) return "backoff.base must not exceed backoff.cap";
   if (!(c.backoff.jitter >= 0 && c.backoff.jitter <= 1)) return "backoff.jitter must be 0-1";
+  if (c.backoff.first_spread < 0 || c.backoff.first_spread > kMaxConfigTiming) {
+    return "backoff.first_spread must be 0-" + std::to_string(kMaxConfigTiming) + " ms";
+  }
   return "";
 }
 

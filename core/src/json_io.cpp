@@ -67,6 +67,7 @@ Result<Config, DecodeError> config_from(const json& doc) {
       .get("requestTimeoutMs", c.request_timeout).get("typingTimeoutMs", c.typing_timeout)
       .get("persistIntervalMs", c.persist_interval).get("settleCheckMs", c.settle_check).get("gapGraceMs", c.gap_grace).get("resyncIntervalMs", c.resync_interval)
       .get("backoffBaseMs", c.backoff.base).get("backoffCapMs", c.backoff.cap).get("backoffJitter", c.backoff.jitter)
+      .get("backoffFirstSpreadMs", c.backoff.first_spread)
       .get("maxPageLimit", c.max_page_limit).get("probeIntervalMs", c.probe_interval).get("gapRetryMs", c.gap_retry)
       .get("messagesPath", c.messages_path).get("authPath", c.auth_path)
       .get("maxFrameBytes", c.max_frame_bytes).get("maxPageBytes", c.max_page_bytes)
@@ -110,6 +111,7 @@ json config_json(const Config& c) {
           {"backoffBaseMs", c.backoff.base},
           {"backoffCapMs", c.backoff.cap},
           {"backoffJitter", c.backoff.jitter},
+          {"backoffFirstSpreadMs", c.backoff.first_spread},
           {"maxPageLimit", c.max_page_limit},
           {"probeIntervalMs", c.probe_interval},
           {"gapRetryMs", c.gap_retry},

@@ -73,6 +73,10 @@ export function engineConfig(options: SyncOptions): Record<string, unknown> {
     protocol: options.protocol ?? 7,
     keepaliveMs: Math.round((options.keepaliveSeconds ?? 20) * 1000),
     jitterSeed: options.jitterSeed ?? 1 + Math.floor(Math.random() * 2 ** 32),
+    // The first reconnect after a lost socket waits 1 s plus up to 5 s more: when a Sockudo node
+    // dies, its clients come back spread over 5 s instead of within 200 ms of each other (the
+    // reconnect and channel-auth storm measured in docs/scaling.md).
+    backoffFirstSpreadMs: 5_000,
     ...(options.pageLimit !== undefined ? { pageLimit: options.pageLimit } : {}),
     ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}),
     ...options.engineConfig,

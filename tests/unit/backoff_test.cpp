@@ -115,6 +115,46 @@ TEST(SeededRandom, KnownSplitMix64Values) {
   EXPECT_EQ(random.next(), 0x06C45D188009454Full);
 }
 
+// A node that dies cuts all its clients at once: the first retry spreads them over first_spread
+// (uniformly: every 500 ms slice of a 5 s window gets about a tenth), later retries keep their
+// 20% jitter, and 0 is the plain schedule.
+TEST(Backoff, FirstSpreadWidensOnlyTheFirstRetry) {
+  BackoffPolicy policy;
+  policy.first_spread = 5'000;
+  SeededRandom random(99);
+  std::vector<int> slices(12, 0);
+  for (int i = 0; i < 10'000; ++i) {
+    const Millis delay = backoff_delay(policy, 1, random);
+    ASSERT_GE(delay, 1'000);
+    ASSERT_LE(delay, 1'000 + 200 + 5'000);
+    ++slices[static_cast<std::size_t>((delay - 1'000) / 500)];
+  }
+  for (std::size_t k = 0; k < 10; ++k) {
+    EXPECT_GT(slices[k], 800) << "slice " << k;
+    EXPECT_LT(slices[k], 1'200) << "slice " << k;
+  }
+  for (int i = 0; i < 1'000; ++i) {
+    const Millis delay = backoff_delay(policy, 2, random);
+    ASSERT_GE(delay, 2'000);
+    ASSERT_LE(delay, 2'400);
+  }
+  BackoffPolicy plain;
+  for (int i = 0; i < 1'000; ++i) ASSERT_LE(backoff_delay(plain, 1, random), 1'200);
+}
+
+TEST(Backoff, FirstSpreadOutsideItsRangeIsRefused) {
+  Config config;
+  config.api_base = "http://app.test";
+  config.ws_host = "ws.test";
+  config.app_key = "key";
+  config.backoff.first_spread = -1;
+  EXPECT_EQ(config_problem(config), "backoff.first_spread must be 0-" + std::to_string(kMaxConfigTiming) + " ms");
+  config.backoff.first_spread = 0;
+  EXPECT_EQ(config_problem(config), "");
+  config.backoff.first_spread = 5'000;
+  EXPECT_EQ(config_problem(config), "");
+}
+
 // Config (which holds a BackoffPolicy) and input::Configure declare `operator== = default`; that
 // default is silently deleted unless BackoffPolicy compares too, and then Inputs holding a
 // Configure cannot be compared with == as the house style promises.

@@ -25,6 +25,13 @@ struct BackoffPolicy {
   Millis cap = 30'000;
   /// Jitter adds up to this fraction of the delay (0.2: a 4 s delay becomes 4.0 to 4.8 s).
   double jitter = 0.2;
+  /// The first retry after a lost connection waits up to this much more, uniformly (0: only the
+  /// jitter). When a Sockudo node dies, all its clients lose their socket in the same instant;
+  /// with 20% jitter on 1 s they would all reconnect and ask for channel auth within 200 ms (a
+  /// reconnect storm on the surviving node and the app server). Spread over a few seconds, the
+  /// peak is about clients / spread per second (docs/scaling.md has the measurements). The host
+  /// sets it (the JS glue: 5 s); 0 keeps the plain schedule.
+  Millis first_spread = 0;
 
   bool operator==(const BackoffPolicy&) const = default;
 };
@@ -33,7 +40,7 @@ struct BackoffPolicy {
 /// base * 2^(attempt-1), capped.
 Millis backoff_delay(const BackoffPolicy& policy, int attempt);
 
-/// The same with jitter drawn from `random`.
+/// The same with jitter drawn from `random`; attempt 1 also adds up to `first_spread`.
 Millis backoff_delay(const BackoffPolicy& policy, int attempt, SeededRandom& random);
 
 }  // namespace pushsync
