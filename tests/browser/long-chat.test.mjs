@@ -8,7 +8,7 @@
 // and on the options page a failed login that stands out (screenshot: options-login-failed.png).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { configureExtension, launchBrowser, loginWithOptions, screenshot, startStack, until } from './helpers.mjs';
+import { configureExtension, launchBrowser, loginWithOptions, screenshot, startStack, stopServiceWorker, until } from './helpers.mjs';
 
 const SEEDED = 10_000;
 const BURST = 1_000;
@@ -170,6 +170,35 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
     await popup.waitForSelector('#offline-notice', { state: 'hidden', timeout: 30_000 });
     await stack.api.adminPost(sessionId, ['after the server came back']);
     await until(async () => (await lastShown()) === 'after the server came back', { timeoutMs: 15_000, what: 'a message pushed after the return' });
+  });
+
+  test('a popup opened on a stopped worker: the local copy marked Syncing… until the server confirms it', async () => {
+    // No view open (an open one would start the worker again at once), then the worker stopped.
+    await popup.close();
+    const bystander = await browser.open('options.html');
+    await stopServiceWorker(bystander);
+    const fresh = await browser.context.newPage();
+    await fresh.setViewportSize({ width: 400, height: 580 });
+    // Every state of the note, from the page's start (the unconfirmed list may be short-lived).
+    await fresh.addInitScript(() => {
+      window.__syncNote = [];
+      document.addEventListener('DOMContentLoaded', () => {
+        const note = document.getElementById('sync-note');
+        const record = () => {
+          if (window.__syncNote.at(-1) !== note.hidden) window.__syncNote.push(note.hidden);
+        };
+        record();
+        new MutationObserver(record).observe(note, { attributes: true });
+      });
+    });
+    await fresh.goto(browser.url('popup.html'));
+    await until(async () => (await fresh.$$eval('#messages .message', (nodes) => nodes.length)) > 0, { timeoutMs: 20_000, what: 'the chat in the new popup' });
+    await until(() => fresh.evaluate(() => window.__syncNote.at(-1) === true && window.__syncNote.includes(false)), { timeoutMs: 45_000, what: 'Syncing… shown, then gone' }).catch(async (error) => {
+      throw new Error(`${error.message}; the note's hidden states: ${JSON.stringify(await fresh.evaluate(() => window.__syncNote))}`);
+    });
+    assert.equal(await fresh.$eval('#message-scroller', (node) => node.dataset.confirmed), 'true');
+    await fresh.close();
+    await bystander.close();
   });
 
   test('options: the server first, then the account; a failed login stands out and names the server', async () => {
