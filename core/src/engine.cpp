@@ -591,6 +591,20 @@ void Engine::on(const input::Seed& in, Millis now) {
   // answer connects); a paged one after the run by sequence (plan_sync). A copy without numbers
   // proves nothing: the first read is the usual one, the copy only shown meanwhile.
   if (const auto end = time_of.find(recovery_.cursor()); end != time_of.end()) recovery_.known_through(end->second);
+  // The copy's gaps, where both ends are in it (older history: its first message): what the
+  // backend could not give stays reported, and an interior one is tried again as before.
+  for (const Gap& gap : in.gaps) {
+    const auto before = store_.position_of(gap.before_id);
+    const bool after_ok = gap.after_id.empty() ? before && *before == 0 : store_.find(gap.after_id) != nullptr;
+    if (before && after_ok) recovery_.gaps().push_back(gap);
+  }
+  std::sort(recovery_.gaps().begin(), recovery_.gaps().end(), [&](const Gap& a, const Gap& b) {
+    return store_.position_of(a.before_id) < store_.position_of(b.before_id);
+  });
+  if (!recovery_.gaps().empty()) {
+    changes_.gaps = true;
+    arm_gap_retry(now);
+  }
   seeded_ = true;
 }
 

@@ -124,6 +124,27 @@ json config_json(const Config& c) {
           {"typing", to_string(c.typing)}};
 }
 
+json gap_json(const Gap& g) {
+  return {{"afterId", g.after_id}, {"beforeId", g.before_id}, {"missing", g.missing ? json(*g.missing) : json(nullptr)}};
+}
+
+// A gap as GapsChanged writes it (and a host gives it back in a seed).
+Result<Gap, DecodeError> gap_from(const json& doc) {
+  if (!doc.is_object()) return DecodeError{"gap: must be an object"};
+  Gap g;
+  Reader r(doc);
+  r.get("afterId", g.after_id).get("beforeId", g.before_id);
+  if (const auto it = doc.find("missing"); it != doc.end() && !it->is_null()) {
+    std::int64_t missing = 0;
+    r.get("missing", missing);
+    if (missing < 0) return DecodeError{"gap: 'missing' must not be negative"};
+    g.missing = missing;
+  }
+  if (!r.error().empty()) return DecodeError{"gap: " + r.error()};
+  if (g.before_id.empty()) return DecodeError{"gap: 'beforeId' is required"};
+  return g;
+}
+
 json message_json(const Message& m) {
   json out = {{"messageId", m.id}, {"role", m.role}, {"content", m.content}, {"status", m.status},
               {"timestamp", m.timestamp}};
@@ -236,6 +257,14 @@ Result<Input, DecodeError> input_from_json(std::string_view text) {
     const auto it = doc.find("messages");
     if (it == doc.end() || !it->is_array()) return DecodeError{"input seed: 'messages' must be an array"};
     in.page = to_text(json{{"messages", *it}});
+    if (const auto gaps = doc.find("gaps"); gaps != doc.end() && !gaps->is_null()) {
+      if (!gaps->is_array()) return DecodeError{"input seed: 'gaps' must be an array"};
+      for (const auto& item : *gaps) {
+        auto gap = gap_from(item);
+        if (!gap) return DecodeError{"input seed: " + gap.error().what};
+        in.gaps.push_back(std::move(gap).value());
+      }
+    }
     return done(in);
   }
   return DecodeError{"input: unknown type '" + type + "'"};
@@ -271,7 +300,10 @@ std::string input_to_json(const Input& input) {
           [](const input::Seed& in) {
             const json page = parse_bounded(in.page);
             const bool listed = page.is_object() && page.contains("messages");
-            return json{{"type", "seed"}, {"sessionId", in.session_id}, {"messages", listed ? page["messages"] : json::array()}};
+            json gaps = json::array();
+            for (const auto& g : in.gaps) gaps.push_back(gap_json(g));
+            return json{{"type", "seed"}, {"sessionId", in.session_id}, {"messages", listed ? page["messages"] : json::array()},
+                        {"gaps", gaps}};
           },
       },
       input);
@@ -353,10 +385,7 @@ json effect_json(const Effect& e) {
             },
             [](const effect::GapsChanged& x) {
               json gaps = json::array();
-              for (const auto& g : x.gaps) {
-                gaps.push_back({{"afterId", g.after_id}, {"beforeId", g.before_id},
-                                {"missing", g.missing ? json(*g.missing) : json(nullptr)}});
-              }
+              for (const auto& g : x.gaps) gaps.push_back(gap_json(g));
               return json{{"type", "gaps"}, {"sessionId", x.session_id}, {"gaps", gaps}};
             },
             [](const effect::InteractResponse& x) {

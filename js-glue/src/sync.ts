@@ -36,13 +36,14 @@ export interface Sync {
   readonly ready: Promise<void>;
   selectSession(sessionId: string): void;
   /**
-   * The host's own copy of a session's messages (what 'messages' events showed it before a
+   * The host's own copy of a session (what 'messages' and 'gaps' events showed it before a
    * restart): taken for the selected (or restored) session while its first read has not completed
    * and nothing is stored. They show at once (a 'messages' event), `loaded()` stays false until the
-   * engine's first read, which asks only for what is newer. Otherwise ignored; a copy that does not
+   * engine's first read, which asks only for what is newer. Give the gaps too: without them,
+   * history the backend could not give would look loaded. Otherwise ignored; a copy that does not
    * decode is an 'error' event (`bad_restore`) and changes nothing.
    */
-  restoreMessages(sessionId: string, messages: readonly Message[]): void;
+  restoreMessages(sessionId: string, messages: readonly Message[], gaps?: readonly Gap[]): void;
   /** Stop syncing; the messages stay readable. selectSession starts again. */
   stop(): void;
   setToken(token: string | null): void;
@@ -127,8 +128,8 @@ class SyncHost implements Sync {
   selectSession(sessionId: string): void {
     this.input({ type: 'selectSession', sessionId });
   }
-  restoreMessages(sessionId: string, messages: readonly Message[]): void {
-    this.input({ type: 'seed', sessionId, messages });
+  restoreMessages(sessionId: string, messages: readonly Message[], gaps: readonly Gap[] = []): void {
+    this.input({ type: 'seed', sessionId, messages, gaps });
   }
   stop(): void {
     this.input({ type: 'stop' });

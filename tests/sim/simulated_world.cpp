@@ -203,6 +203,7 @@ void World::carry_out(const Effects& effects) {
         copy += (copy.back() == '[' ? "" : ",") + message_to_json(m);
       });
       host_copy_ = copy + "]}";
+      host_copy_gaps_ = engine_->gaps();
     } else if (const auto* state = std::get_if<effect::StateChanged>(&e)) {
       if (!is_legal_transition(last_state_, state->state)) {
         violation(std::string("illegal transition ") + to_string(last_state_) + " -> " + to_string(state->state));
@@ -522,7 +523,8 @@ void World::restart_host() {
   step_engine(input::SelectSession{kSession});
   if (host_copy_ && chance(0.5)) {
     ++report_.seeded_restarts;
-    step_engine(input::Seed{kSession, *host_copy_});
+    if (std::getenv("SIM_TRACE")) std::fprintf(stderr, "%lld seed %s\n", static_cast<long long>(now_), host_copy_->c_str());
+    step_engine(input::Seed{kSession, *host_copy_, host_copy_gaps_});
   }
 }
 

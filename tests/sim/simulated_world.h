@@ -121,6 +121,7 @@ class World {
   std::unique_ptr<Engine> engine_;
   std::optional<std::string> persisted_;
   std::optional<std::string> host_copy_;  // the host's copy of the store, as a messages page
+  std::vector<Gap> host_copy_gaps_;       // and of the gaps, written with it
   std::map<SocketId, HostSocket> host_sockets_;
   std::map<SocketId, ServerConnection> connections_;
   std::uint64_t next_pusher_id_ = 1;

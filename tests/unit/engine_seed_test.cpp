@@ -154,6 +154,24 @@ TEST(EngineSeed, AutoBackendThatIsPagedReadsOnAfterTheCopy) {
   EXPECT_EQ(h.engine.messages().size(), 4u);
 }
 
+// The copy's gaps come back with it: history a newest-first backend could not give stays
+// reported (not silently "loaded"), and one whose ends are not in the copy is dropped.
+TEST(EngineSeed, TheCopysGapsAreKept) {
+  Harness h;
+  Config config = testing::test_config();
+  config.dialect = BackendDialect::Minimal;
+  h.start("s1", config);
+  h.feed(input::Seed{"s1", messages_page(5, 9), {Gap{"", "m5", 4}, Gap{"m1", "m2", 0}}});
+  EXPECT_EQ(h.engine.gaps(), (std::vector<Gap>{Gap{"", "m5", 4}}));
+  const auto gaps = only<effect::GapsChanged>(h.last);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].gaps, h.engine.gaps());
+  const auto read = h.subscribe(h.establish());
+  h.feed(input::HttpResult{read.id, 200, messages_page(9, 10)});
+  EXPECT_EQ(h.engine.gaps(), (std::vector<Gap>{Gap{"", "m5", 4}}));
+  EXPECT_EQ(h.engine.messages().size(), 6u);
+}
+
 TEST(EngineSeed, IgnoredForAnotherSessionOrOnceLoaded) {
   Harness h;
   h.start("s1");
@@ -205,15 +223,19 @@ TEST(EngineSeed, InvalidCachedMessagesAreSkippedTheRestKept) {
 }
 
 TEST(EngineSeed, JsonInputRoundTrip) {
-  const auto input = input_from_json(R"({"type":"seed","sessionId":"s1","messages":[)" + message_json("m1", 1) + "]}");
+  const auto input = input_from_json(R"({"type":"seed","sessionId":"s1","messages":[)" + message_json("m1", 1) +
+                                     R"(],"gaps":[{"afterId":"","beforeId":"m1","missing":3}]})");
   ASSERT_TRUE(input.ok()) << input.error().what;
   const auto* seed = std::get_if<input::Seed>(&input.value());
   ASSERT_NE(seed, nullptr);
   EXPECT_EQ(seed->session_id, "s1");
+  EXPECT_EQ(seed->gaps, (std::vector<Gap>{Gap{"", "m1", 3}}));
   const auto again = input_from_json(input_to_json(input.value()));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value(), input.value());
   EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":"no"})").ok());
+  EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":[],"gaps":[{"afterId":""}]})").ok());
+  EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":[],"gaps":[{"beforeId":"m1","missing":-2}]})").ok());
 }
 
 }  // namespace

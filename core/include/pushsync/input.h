@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <variant>
 
 #include "pushsync/config.h"
+#include "pushsync/gap.h"
 
 namespace pushsync {
 
@@ -55,13 +57,15 @@ struct HttpResult {
 struct Tick { bool operator==(const Tick&) const = default; };
 /// The value of a Persist effect, given back after a restart of the host.
 struct Restore { std::string value; bool operator==(const Restore&) const = default; };
-/// The host's own copy of a session's messages (what the engine's diffs showed it before a
-/// restart), as a messages page: `{"messages":[...]}`. Taken only for the selected session before
-/// its first read completed and while the store is empty: the messages show at once, and the first
-/// read asks only for what is newer. The host keeps the copy; the engine never asks for it.
+/// The host's own copy of a session (what the engine's diffs and GapsChanged showed it before a
+/// restart): its messages as a messages page, `{"messages":[...]}`, and its gaps (without them,
+/// history a backend could not give would look loaded). Taken only for the selected session
+/// before its first read completed and while the store is empty: the messages show at once, and
+/// the first read asks only for what is newer. The host keeps the copy; the engine never asks.
 struct Seed {
   std::string session_id;
   std::string page;
+  std::vector<Gap> gaps;
   bool operator==(const Seed&) const = default;
 };
 
