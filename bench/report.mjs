@@ -270,7 +270,8 @@ if (open) {
     return [`${n(c.size, 0)}`, med('portConnectMs'), med('workerScriptMs'), med('settingsReadMs'), med('localCopyReadMs'), med('snapshotPostedMs'), med('snapshotReceivedMs'), med('appearedMs'), med('paintedMs')];
   };
   p('Where the time goes (offline runs, medians, ms since the popup\'s navigation start; the worker\'s marks are `performance.mark` in its start):',
-    table(['session', 'popup connects', 'worker script runs', 'settings read', 'local copy read', 'snapshot posted', 'popup has it', 'first message in the DOM', 'painted'], open.cases.map(phases)));
+    table(['session', 'popup connects', 'worker script runs', 'settings read', 'local copy read', 'snapshot posted', 'popup has it', 'first message in the DOM', 'painted'], open.cases.map(phases)),
+    `The popup connects its port only after its own load, and the worker starts with it; the copy itself is quick to read. Read by the popup from IndexedDB at its document start (an init script in the same runs; the popup does not do this yet), the messages were in hand at ${open.cases.map((c) => `${n(c.directRead?.median, 0)} ms (${n(c.size, 0)})`).join(', ')}, against the worker's snapshot at ${open.cases.map((c) => `${n(median(c.runs.filter((r) => r.mode === 'offline').map((r) => r.snapshotReceivedMs).filter(Number.isFinite)), 0)} ms`).join(', ')} (medians): what a popup painting from the copy first, then taking the worker's snapshot, would gain. The popup's own load before it runs any script stays, and on this machine (load average ${open.machine.loadAverageAtStart[0]} at the start of the run) that alone is about 100 ms.`);
 }
 
 // ---- the popup ---------------------------------------------------------------------------------
