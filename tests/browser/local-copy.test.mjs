@@ -9,6 +9,7 @@
 //   the popup clears it;
 // - push down (polling), Sockudo back, the probe made very long: opening a popup tries push at
 //   once (the engine's visibility event);
+// - bounded: a session's newest 1,000 messages, the 20 sessions selected last;
 // - logging out wipes the copy.
 // Offline is Playwright's context.setOffline (Chromium's network emulation, which reaches the
 // service worker; its navigator.onLine follows, no online/offline event does).
@@ -273,8 +274,37 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     await options.evaluate((settings) => chrome.storage.local.set({ developerSettings: settings }), FAST_FALLBACK);
   });
 
+  test('bounded: a session keeps its newest 1,000 messages, and only the 20 sessions selected last are kept', async () => {
+    const long = await stack.api.createSession(token, 'a long chat');
+    for (let from = 0; from < 1050; from += 525) {
+      await stack.api.adminPost(long, Array.from({ length: 525 }, (_, i) => `long ${from + i}`));
+    }
+    const longIds = (await stack.api.messages(token, long)).map((m) => m.messageId);
+    await request(popup, { op: 'selectSession', sessionId: long });
+    await until(async () => JSON.stringify(await storedMessages(options, long)) === JSON.stringify(longIds.slice(-1000)), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'the newest 1,000 of 1,050 in the local copy',
+    });
+    // 20 more sessions selected one after the other: the least recently selected (the long chat,
+    // then the first one) go whole.
+    const more = [];
+    for (let i = 0; i < 20; i++) {
+      const id = await stack.api.createSession(token, `session ${i}`);
+      await stack.api.adminPost(id, [`only message of ${i}`]);
+      await request(popup, { op: 'selectSession', sessionId: id });
+      await until(async () => ((await storedMessages(options, id)) ?? []).length === 1, { timeoutMs: 15_000, what: `session ${i} in the copy` });
+      more.push(id);
+    }
+    await until(async () => ((await storedMessages(options, sessionId)) ?? []).length === 0, { what: 'the first session evicted' });
+    await until(async () => ((await storedMessages(options, long)) ?? []).length === 0, { what: 'the long chat evicted' });
+    assert.equal((await storedMessages(options, more[0])).length, 1);
+    await request(popup, { op: 'selectSession', sessionId });
+    await until(async () => JSON.stringify((await workerView(popup)).messages) === JSON.stringify(serverIds), { timeoutMs: 20_000, what: 'the first session loaded again' });
+  });
+
   test('logging out wipes the local copy', async () => {
-    assert.ok((await storedMessages(options, sessionId))?.length > 0);
+    await until(async () => ((await storedMessages(options, sessionId)) ?? []).length > 0, { what: 'a stored chat to wipe' });
     await options.evaluate(() => chrome.storage.local.remove(['accessToken', 'accountEmail']));
     await until(async () => ((await storedMessages(options, sessionId)) ?? []).length === 0, { what: 'the local copy wiped' });
     assert.equal(await badgeText(options), '');
