@@ -34,7 +34,7 @@ export class EngineHost {
   /** The chats on disk (issue 10.1): shown at once on a start, and where the engine starts from. */
   readonly localCopy = new LocalCopy({
     error: (message) => this.broadcast({ type: 'error', ...this.model.noteError('local_copy', message) }),
-    // Whatever was kept of another account (or of a logged-out one) goes with the messages.
+    // What was kept for the previous owner (logged out, another account or server) goes with the messages.
     wiped: () => {
       this.sessionList.wiped();
       actionBadge.wipe();
