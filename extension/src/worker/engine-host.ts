@@ -177,14 +177,14 @@ export class EngineHost {
     const sync = this.sync;
     if (!sync) return;
     if (sessionId !== this.model.sessionId) {
-      const messages = await this.localCopy.read(sessionId);
+      const cached = await this.localCopy.read(sessionId);
       if (sync !== this.sync) return;
-      if (messages.length > 0) {
-        this.model.showCached(sessionId, messages);
+      if (cached.messages.length > 0) {
+        this.model.showCached(sessionId, cached.messages);
         this.broadcast({ type: 'snapshot', ...this.snapshot() });
       }
       sync.selectSession(sessionId);
-      restoreInEngine(sync, { sessionId, messages });
+      restoreInEngine(sync, cached);
       return;
     }
     sync.selectSession(sessionId);
@@ -332,9 +332,10 @@ export class EngineHost {
       else if (sessionId === this.model.sessionId) this.broadcast({ type: 'confirmed', confirmed: this.model.confirmed });
       this.serverReachable();
     });
-    sync.on('gaps', ({ gaps }) => {
+    sync.on('gaps', ({ sessionId, gaps }) => {
       if (!live()) return;
       this.model.gaps = gaps;
+      this.localCopy.noteGaps(sessionId, gaps);
       this.broadcast({ type: 'gaps', gaps });
     });
     sync.on('typing', ({ sessionId, isTyping, context }) => {

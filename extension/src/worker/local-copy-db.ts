@@ -5,7 +5,7 @@
 // IndexedDB rather than chrome.storage.local: measured in the extension's worker, a batch of 1-50
 // messages costs a few milliseconds here and a rewrite of the session's value there (over a second
 // for 10,000 messages); bench/results/storage.json, docs/extension.md "The local copy".
-import type { Message } from 'pushsync';
+import type { Gap, Message } from 'pushsync';
 import { cachedList, messageKey, sessionsToEvict, type SessionWrite } from './local-copy-rules.js';
 
 const NAME = 'pushsync-local-copy';
@@ -14,10 +14,15 @@ const MESSAGES = 'messages';
 const SESSIONS = 'sessions';
 const META = 'meta';
 
-/** A kept session: when it was last selected (eviction keeps the most recent). */
+/**
+ * A kept session: when it was last selected (eviction keeps the most recent), and the gaps the
+ * engine last reported in it (handed back with the messages: history the backend could not give
+ * stays reported).
+ */
 export interface KeptSession {
   sessionId: string;
   usedAt: number;
+  gaps?: Gap[];
 }
 
 function ask<T>(request: IDBRequest<T>): Promise<T> {
@@ -81,6 +86,26 @@ export class LocalCopyDb {
     return cachedList(stored as Message[], cap);
   }
 
+  /** The gaps last noted for the session ([] without any). */
+  async readGaps(sessionId: string): Promise<Gap[]> {
+    const db = await this.db();
+    const kept = (await ask(db.transaction(SESSIONS, 'readonly').objectStore(SESSIONS).get(sessionId))) as KeptSession | undefined;
+    return kept?.gaps ?? [];
+  }
+
+  /** Notes the session's gaps (the whole list, as the engine reports it). */
+  async setGaps(sessionId: string, gaps: readonly Gap[], now: number): Promise<void> {
+    const db = await this.db();
+    const tx = db.transaction(SESSIONS, 'readwrite');
+    const sessions = tx.objectStore(SESSIONS);
+    const kept = sessions.get(sessionId);
+    kept.onsuccess = () => {
+      const record = (kept.result as KeptSession | undefined) ?? { sessionId, usedAt: now };
+      sessions.put({ ...record, gaps: [...gaps] } satisfies KeptSession);
+    };
+    await finished(tx);
+  }
+
   async sessions(): Promise<KeptSession[]> {
     const db = await this.db();
     return (await ask(db.transaction(SESSIONS, 'readonly').objectStore(SESSIONS).getAll())) as KeptSession[];
@@ -112,10 +137,14 @@ export class LocalCopyDb {
     const db = await this.db();
     const tx = db.transaction([MESSAGES, SESSIONS], 'readwrite');
     const sessions = tx.objectStore(SESSIONS);
-    sessions.put({ sessionId, usedAt: now } satisfies KeptSession);
     const all = sessions.getAll();
     all.onsuccess = () => {
-      for (const evicted of sessionsToEvict(all.result as KeptSession[], kept)) {
+      const list = all.result as KeptSession[];
+      const record = list.find((session) => session.sessionId === sessionId);
+      const used = { ...(record ?? { sessionId }), usedAt: now } satisfies KeptSession;
+      sessions.put(used);
+      const others = list.filter((session) => session.sessionId !== sessionId);
+      for (const evicted of sessionsToEvict([...others, used], kept)) {
         sessions.delete(evicted);
         tx.objectStore(MESSAGES).delete(sessionRange(evicted));
       }

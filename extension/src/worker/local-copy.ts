@@ -5,11 +5,12 @@
 // - Written from the engine's diffs, in batches (local-copy-rules.ts: FLUSH_DELAY_MS, FLUSH_AT),
 //   one transaction each, in order; a reset (the engine reloaded the session) replaces the copy.
 // - Bounded: the newest MESSAGES_PER_SESSION messages of the SESSIONS_KEPT sessions selected last.
+// - The session's gaps go with its messages, and back to the engine with them.
 // - Also the session list as last answered (session-cache.ts), in the same database.
 // - Owned: the copy belongs to one server and account (copyOwner); another owner, or logging out,
 //   wipes it before anything is read or written.
 // - Never in the way: a failing database is reported (`onError`) and the worker goes on without it.
-import type { Message, MessagesDiff, Sync } from 'pushsync';
+import type { Gap, Message, MessagesDiff, Sync } from 'pushsync';
 import type { SessionSummary } from '../shared/protocol.js';
 import { LocalCopyDb } from './local-copy-db.js';
 import { FLUSH_AT, FLUSH_DELAY_MS, MESSAGES_PER_SESSION, PendingWrites, SESSIONS_KEPT } from './local-copy-rules.js';
@@ -23,10 +24,11 @@ const SESSION_LIST = 'sessionList';
  */
 const OPEN_WAIT_MS = 2000;
 
-/** The session a start shows first, and its stored messages in order. */
+/** The session a start shows first, its stored messages in order, and the gaps noted in it. */
 export interface CachedSession {
   sessionId: string;
   messages: Message[];
+  gaps: Gap[];
 }
 
 export class LocalCopy {
@@ -38,7 +40,7 @@ export class LocalCopy {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** The worker's first read, started before the settings are known (see `prefetch`). */
-  private prefetched: Promise<{ owner: unknown; selected: string; messages: Message[] } | null> | undefined;
+  private prefetched: Promise<{ owner: unknown; selected: string; messages: Message[]; gaps: Gap[] } | null> | undefined;
   private prefetchUsed = false;
 
   constructor(private readonly events: { error(message: string): void; wiped(): void }) {}
@@ -64,7 +66,7 @@ export class LocalCopy {
     this.prefetched = undefined;
     if (early && owner !== null && early.owner === owner && (!preferred || preferred === early.selected)) {
       this.owner = owner;
-      return early.selected ? { sessionId: early.selected, messages: early.messages } : null;
+      return early.selected ? { sessionId: early.selected, messages: early.messages, gaps: early.gaps } : null;
     }
     await this.setOwner(owner);
     if (owner === null) return null;
@@ -72,7 +74,7 @@ export class LocalCopy {
       const sessionId = preferred || String((await this.db.meta(SELECTED)) ?? '');
       if (!sessionId) return null;
       performance.mark('pushsync:local-copy-opened');
-      return { sessionId, messages: await this.db.readSession(sessionId, MESSAGES_PER_SESSION) };
+      return { sessionId, messages: await this.db.readSession(sessionId, MESSAGES_PER_SESSION), gaps: await this.db.readGaps(sessionId) };
     }, null);
   }
 
@@ -88,7 +90,8 @@ export class LocalCopy {
       const owner = await this.db.meta(OWNER);
       const selected = String((await this.db.meta(SELECTED)) ?? '');
       performance.mark('pushsync:local-copy-opened');
-      return { owner, selected, messages: selected ? await this.db.readSession(selected, MESSAGES_PER_SESSION) : [] };
+      const messages = selected ? await this.db.readSession(selected, MESSAGES_PER_SESSION) : [];
+      return { owner, selected, messages, gaps: selected ? await this.db.readGaps(selected) : [] };
     }, null);
   }
 
@@ -110,10 +113,17 @@ export class LocalCopy {
     if (previous !== null) this.events.wiped();
   }
 
-  /** The stored messages of `sessionId` in order ([] without any, or logged out). */
-  read(sessionId: string): Promise<Message[]> {
-    if (this.owner === null) return Promise.resolve([]);
-    return this.run('reading', () => this.db.readSession(sessionId, MESSAGES_PER_SESSION), []);
+  /** The stored messages of `sessionId` in order and its gaps (none without a copy, or logged out). */
+  read(sessionId: string): Promise<CachedSession> {
+    const none: CachedSession = { sessionId, messages: [], gaps: [] };
+    if (this.owner === null) return Promise.resolve(none);
+    return this.run('reading', async () => ({ sessionId, messages: await this.db.readSession(sessionId, MESSAGES_PER_SESSION), gaps: await this.db.readGaps(sessionId) }), none);
+  }
+
+  /** The engine's gaps of `sessionId` now (the whole list): kept with its messages. */
+  noteGaps(sessionId: string, gaps: readonly Gap[], now = Date.now()): void {
+    if (this.owner === null || !sessionId) return;
+    void this.run('writing', () => this.db.setGaps(sessionId, gaps, now), undefined);
   }
 
   /** The session list as the backend last answered it (session-cache.ts); null without one. */
@@ -179,5 +189,5 @@ export class LocalCopy {
  */
 export function restoreInEngine(sync: Sync, cached: CachedSession | null): void {
   if (!cached || cached.messages.length === 0) return;
-  sync.restoreMessages(cached.sessionId, cached.messages);
+  sync.restoreMessages(cached.sessionId, cached.messages, cached.gaps);
 }
