@@ -38,7 +38,7 @@ async function main() {
   const wanted = options.methods === 'all' ? Object.keys(METHODS) : options.methods.split(',');
   for (const m of wanted) if (!METHODS[m]) throw new Error(`unknown variant ${m} (known: ${Object.keys(METHODS).join(', ')})`);
   const methods = wanted.filter((m) => useNative || !m.startsWith('native'));
-  const run = (method, data, budget) => {
+  const run = async (method, data, budget) => {
     gc();
     return runVariant(method, mod, data, budget);
   };
@@ -48,7 +48,7 @@ async function main() {
   const coldData = dataset(1_000, 'ordered', options.seed + 1000);
   const cold = {};
   for (const method of methods) {
-    const r = run(method, coldData);
+    const r = await run(method, coldData);
     cold[method] = { ms: round(r.ms), usPerFrame: round((r.ms * 1000) / r.frames), check: r.check };
   }
   log(`cold (first 1,000 frames in this process): ${methods.map((m) => `${m} ${cold[m].usPerFrame} us`).join(', ')}`);
@@ -70,7 +70,7 @@ async function main() {
         for (const method of rotation) {
           // (a) is quadratic: once one trial had to stop at its budget, one prefix is enough.
           if (method === 'roadmap' && (roadmapCapped || t >= options['roadmap-trials'])) continue;
-          const r = run(method, data, method === 'roadmap' ? options['roadmap-budget-ms'] : undefined);
+          const r = await run(method, data, method === 'roadmap' ? options['roadmap-budget-ms'] : undefined);
           if (method === 'roadmap' && r.frames < data.frames.length) roadmapCapped = true;
           perMethod[method].push(r);
           if (r.check !== 'ok') console.error(`ingest: ${method} at ${n} ${order}: ${r.check}`);
@@ -105,6 +105,8 @@ async function main() {
         contentBytes: data.contentBytes,
         results,
         ratios: {
+          carefulOverApi: ratio('careful', 'api'),
+          roadmapOverApi: ratio('roadmap', 'api'),
           roadmapOverWasm: ratio('roadmap', 'wasm'),
           carefulOverWasm: ratio('careful', 'wasm'),
           carefulOverWasmString: ratio('careful', 'wasmString'),
@@ -127,10 +129,12 @@ async function main() {
   for (const order of orders) {
     const c = find(10_000, order);
     if (!c) continue;
+    goals.push({ goal: `10,000 ${order}: public API (createSync) no slower than the careful JS merge`, ratio: c.ratios.carefulOverApi, met: met(c.ratios.carefulOverApi, 1), headline: true });
     goals.push({ goal: `10,000 ${order}: WASM at least 30x faster than the roadmap's merge`, ratio: c.ratios.roadmapOverWasm, met: met(c.ratios.roadmapOverWasm, 30) });
     goals.push({ goal: `10,000 ${order}: WASM no slower than the careful JS merge`, ratio: c.ratios.carefulOverWasm, met: met(c.ratios.carefulOverWasm, 1) });
   }
   const big = find(100_000, 'shuffled');
+  if (big) goals.push({ goal: '100,000 shuffled: public API (createSync) at least 10x faster than the careful JS merge', ratio: big.ratios.carefulOverApi, met: met(big.ratios.carefulOverApi, 10), headline: true });
   if (big) goals.push({ goal: '100,000 shuffled: WASM at least 5x faster than the careful JS merge', ratio: big.ratios.carefulOverWasm, met: met(big.ratios.carefulOverWasm, 5) });
 
   const file = writeResult(options.name, {

@@ -133,6 +133,10 @@ async function main() {
       'carefulMergeJsHeap / glueMirrorJsHeap: process.memoryUsage().heapUsed growth after two forced GCs, for the careful JS merge (b) and for the glue\'s MessageMirror (the JS copy createSync keeps next to the engine\'s store).',
     ],
     cases,
+    goals: cases.map((c) => {
+      const limit = round(1.5 * c.perMessage.contentUtf8Bytes + 64, 0);
+      return { goal: `${c.n.toLocaleString('en-US')} ${c.order}: WASM heap per stored message at most 1.5x content + 64 B`, measured: `${c.perMessage.wasmHeapUsed} B (${c.wasmHeapUsedOverContent}x content; the limit ${limit} B)`, met: c.perMessage.wasmHeapUsed <= limit };
+    }),
   });
   console.log(`memory: wrote ${file}`);
 }

@@ -17,6 +17,7 @@ const start = readResult('start');
 const popup = readResult('popup');
 const storage = readResult('storage');
 const open = readResult('open');
+const steps = readResult('steps');
 
 const n = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits }));
 // Numbers (and "—", "1.5×", "2,083.9*", ">30,142 (prefix)", "**met**") right-aligned, text left.
@@ -69,6 +70,8 @@ p('## Goals (from the issue: reported, not asserted)');
 {
   const rows = [];
   for (const g of ingest?.goals ?? []) rows.push([g.goal, `${n(g.ratio, 2)}×`, metText(g.met)]);
+  for (const g of size?.goals ?? []) rows.push([g.goal, g.measured, metText(g.met)]);
+  for (const g of memory?.goals ?? []) rows.push([g.goal, g.measured, metText(g.met)]);
   for (const g of latency?.goals ?? []) rows.push([g.goal.replace(', same run)', ')').replace(' (same run)', ''), `pushsync ${n(g.pushsync, 2)} ms, pusher-js ${n(g.pusherJs, 2)} ms`, metText(g.met)]);
   if (popup) {
     const g = popup.goals;
@@ -110,6 +113,7 @@ if (ingest) {
   p('**Total ms** for the whole run (median):', table(['case', ...head.slice(1)], totals));
   const ratioRows = ingest.cases.map((c) => [
     `${n(c.n, 0)} ${c.order}`,
+    c.ratios.carefulOverApi == null ? '—' : `**${n(c.ratios.carefulOverApi, 2)}×**`,
     `${n(c.ratios.roadmapOverWasm, 1)}×`,
     `${n(c.ratios.carefulOverWasm, 2)}×`,
     `${n(c.ratios.carefulOverWasmString, 2)}×`,
@@ -118,7 +122,7 @@ if (ingest) {
     `${n(c.ratios.carefulOverNative, 2)}×`,
   ]);
   p('**Ratios** (time of the first over time of the second; above 1: the second is faster):',
-    table(['case', 'roadmap / WASM', 'careful / WASM', 'careful / WASM from strings', 'careful / WASM + mirror', 'WASM / native', 'careful / native'], ratioRows));
+    table(['case', 'careful / public API', 'roadmap / WASM', 'careful / WASM', 'careful / WASM from strings', 'careful / WASM + mirror', 'WASM / native', 'careful / native'], ratioRows));
   const svg = groupedBarsLog({
     title: 'Ingest: µs per frame (log scale; lower is better)',
     yLabel: 'µs per frame',
@@ -240,6 +244,18 @@ if (start) {
     `In a running worker, selecting a session to subscribed: ${n(start.selectToSubscribedMs, 0)} ms.`);
 }
 
+// ---- build steps (issue 12) ------------------------------------------------------------------
+if (steps) {
+  p('### Build steps: what each step of the size and speed work did', `Last run: ${when(steps)}.`,
+    'The same frames through each build of the module in one process, interleaved (`bench/steps.mjs`); sizes without the name section; µs per frame, and the careful JS merge over it in the same trials (above 1: the module is faster).');
+  const methods = Object.keys(steps.methods).filter((m) => m !== 'careful');
+  const head = ['step', 'wasm gzip', 'glue gzip', ...steps.cases.flatMap((c) => methods.map((m) => `${n(c.n, 0)} ${c.order}: ${steps.methods[m].label.replace(/ \(.*\)$/, '').replace(/^(\(\w+\)).*/, '$1')} µs (careful / it)`))];
+  const rows = steps.steps.map((st, i) => [st.label, n(st.size.wasmGzip, 0), n(st.size.glueGzip, 0),
+    ...steps.cases.flatMap((c) => methods.map((m) => `${n(c.steps[i].usPerFrame[m], 1)} (${n(c.steps[i].carefulOver[m], 2)}×)`))]);
+  p(table(head, rows), `Careful JS merge in the same run: ${steps.cases.map((c) => `${n(c.n, 0)} ${c.order} ${n(c.carefulUsPerFrame, 2)} µs`).join(', ')}. Variants: ${methods.map((m) => `${steps.methods[m].label}`).join('; ')}.`);
+  if (steps.findings?.length) p(steps.findings.map((f) => `- ${f}`).join('\n'));
+}
+
 // ---- memory ---------------------------------------------------------------------------------
 p('## 4. Memory', `Last run: ${when(memory)}.`);
 if (memory) {
@@ -301,6 +317,7 @@ p('## Result files',
     ['`bench/results/profile.json`', '`bench/run profile` (the .cpuprofile and perf.data files stay in `bench/out/profiles/`)'],
     ['`bench/results/memory.json`', '`bench/run memory`'],
     ['`bench/results/size.json`', '`bench/run size`'],
+    ['`bench/results/steps.json`', '`node --expose-gc bench/steps.mjs --steps label=dir,...` (builds of the module side by side)'],
     ['`bench/results/latency.json`, `latency-steady.svg`, `latency-burst.svg`', '`bench/run latency`'],
     ['`bench/results/start.json`', '`bench/run start`'],
     ['`bench/results/popup.json`', '`bench/run popup`'],

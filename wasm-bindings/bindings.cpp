@@ -15,17 +15,22 @@ namespace pushsync::wasm {
 /// The bare engine for JavaScript hosts that bring their own socket, and for tests and tools.
 class EngineBinding : public EngineView {
  public:
+  // The bare engine answers in the core's own effects JSON (the shared test vectors' shape) unless
+  // asked for the messages too (`carryMessages(true)`, what a host that mirrors the store wants).
+  EngineBinding() { carry_messages_ = false; }
+  void carry_messages(bool carry) { carry_messages_ = carry; }
+
   std::string handle(const std::string& input_json, double now) {
     auto input = input_from_json(input_json);
     if (!input) {
       return effects_to_json({effect::Error{ErrorCode::BadPayload, "bad input: " + input.error().what}});
     }
-    return effects_to_json(engine_.handle(input.value(), static_cast<Millis>(now)));
+    return answer(engine_.handle(input.value(), static_cast<Millis>(now)));
   }
 
   /// A socket frame, without the JSON envelope of `handle`.
   std::string socket_text(double socket, const std::string& text, double now) {
-    return effects_to_json(engine_.handle(input::SocketText{static_cast<SocketId>(socket), text}, static_cast<Millis>(now)));
+    return answer(engine_.handle(input::SocketText{static_cast<SocketId>(socket), text}, static_cast<Millis>(now)));
   }
 
   /// Where JavaScript may write `bytes` of UTF-8 (TextEncoder.encodeInto on HEAPU8) for
@@ -35,12 +40,19 @@ class EngineBinding : public EngineView {
     return static_cast<double>(reinterpret_cast<std::uintptr_t>(buffer_.data()));
   }
   std::string socket_text_from_buffer(double socket, double length, double now) {
-    return effects_to_json(engine_.handle(
+    return answer(engine_.handle(
         input::SocketText{static_cast<SocketId>(socket), std::string(buffer_.data(), static_cast<std::size_t>(length))},
         static_cast<Millis>(now)));
   }
 
  private:
+  std::string answer(Effects effects) {
+    if (!carry_messages_) return effects_to_json(effects);
+    std::string out = "[";
+    append_effects_json(std::move(effects), out);
+    return out + "]";
+  }
+
   std::string buffer_;
 };
 
@@ -70,7 +82,8 @@ EMSCRIPTEN_BINDINGS(pushsync) {
       .function("handle", &EngineBinding::handle)
       .function("socketText", &EngineBinding::socket_text)
       .function("inputBuffer", &EngineBinding::input_buffer)
-      .function("socketTextFromBuffer", &EngineBinding::socket_text_from_buffer);
+      .function("socketTextFromBuffer", &EngineBinding::socket_text_from_buffer)
+      .function("carryMessages", &EngineBinding::carry_messages);
   class_<Client, base<EngineView>>("Client")
       .constructor<val, val>()
       .function("handle", &Client::handle)

@@ -21,10 +21,12 @@ std::string Client::handle(const std::string& input_json) {
     const nlohmann::json error = {{"type", "error"}, {"code", "bad_input"}, {"message", input.error().what}};
     return nlohmann::json::array({error}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return effects_to_json(run(input.value()));
+  std::string out = "[";
+  run(input.value(), out);
+  return out + "]";
 }
 
-Effects Client::run(const Input& input) {
+void Client::run(const Input& input, std::string& out) {
   busy_ = true;
   Effects effects = engine_.handle(input, static_cast<Millis>(now()));
   Effects rest;
@@ -40,13 +42,13 @@ Effects Client::run(const Input& input) {
     }
   }
   busy_ = false;
+  append_effects_json(std::move(rest), out);
   // A socket that failed synchronously is reported after this input, in the same answer.
   while (!deferred_.empty()) {
     Input next = std::move(deferred_.front());
     deferred_.pop_front();
-    for (auto& e : run(next)) rest.push_back(std::move(e));
+    run(next, out);
   }
-  return rest;
 }
 
 void Client::from_socket(Input input) {
@@ -58,7 +60,9 @@ void Client::from_socket(Input input) {
     return;
   }
   // Always tell the host, even with no effects: the deadline may have moved.
-  on_effects_(effects_to_json(run(input)));
+  std::string out = "[";
+  run(input, out);
+  on_effects_(out + "]");
 }
 
 }  // namespace pushsync::wasm

@@ -27,7 +27,10 @@ class Client : public EngineView {
   double now() const;
 
  private:
-  Effects run(const Input& input);
+  /// Applies `input` (and the socket events it raised meanwhile) and appends the effects that are
+  /// not socket effects to `out`, each written right after its own engine call (see
+  /// `append_effects_json`: a `messages` effect carries its messages as they are then).
+  void run(const Input& input, std::string& out);
   void from_socket(Input input);
 
   SocketAdapter sockets_;

@@ -1,5 +1,8 @@
 #include "engine_view.h"
 
+#include <cstdint>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "pushsync/json_io.h"
@@ -31,6 +34,142 @@ std::string EngineView::messages_json(double first, double count) const {
     out += message_to_json(m);
   });
   return out + "]";
+}
+
+namespace {
+
+/// Whether `text` is well-formed UTF-8 (what nlohmann writes unchanged; anything else goes through
+/// it, which repairs).
+bool valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t n;
+    std::uint32_t cp;
+    if ((c & 0xe0) == 0xc0) n = 1, cp = c & 0x1fu;
+    else if ((c & 0xf0) == 0xe0) n = 2, cp = c & 0x0fu;
+    else if ((c & 0xf8) == 0xf0) n = 3, cp = c & 0x07u;
+    else return false;
+    if (static_cast<std::size_t>(end - p) <= n) return false;
+    for (std::size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+/// A JSON string as nlohmann writes it (ensure_ascii off): runs of plain bytes copied at once.
+void append_string(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(text, run, text.size() - run);
+  out += '"';
+}
+
+/// `message_to_json` for the common message (no action payload, no error, well-formed text),
+/// written straight into `out` with the same bytes; false (nothing written) otherwise.
+bool append_plain_message(const Message& m, std::string& out) {
+  if (m.action_payload || m.error) return false;
+  for (const std::string* s : {&m.id, &m.role, &m.content, &m.status, &m.timestamp, &m.updated_at, &m.client_message_id}) {
+    if (!valid_utf8(*s)) return false;
+  }
+  // nlohmann's keys in order (sorted); optional ones only when set.
+  if (!m.client_message_id.empty()) {
+    out += "{\"clientMessageId\":";
+    append_string(m.client_message_id, out);
+    out += ",\"content\":";
+  } else {
+    out += "{\"content\":";
+  }
+  append_string(m.content, out);
+  out += ",\"messageId\":";
+  append_string(m.id, out);
+  out += ",\"role\":";
+  append_string(m.role, out);
+  if (m.sequence > 0) {
+    out += ",\"sequenceNumber\":";
+    out += std::to_string(m.sequence);
+  }
+  out += ",\"status\":";
+  append_string(m.status, out);
+  out += ",\"timestamp\":";
+  append_string(m.timestamp, out);
+  if (!m.updated_at.empty()) {
+    out += ",\"updatedAt\":";
+    append_string(m.updated_at, out);
+  }
+  out += '}';
+  return true;
+}
+
+}  // namespace
+
+void EngineView::append_messages(const std::vector<std::size_t>& positions, std::string& out) const {
+  out += '[';
+  const MessageStore& store = engine_.messages();
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    if (i) out += ',';
+    if (positions[i] >= store.size()) {
+      out += "null";
+      continue;
+    }
+    const Message& m = store.at(positions[i]);
+    if (!append_plain_message(m, out)) out += message_to_json(m);
+  }
+  out += ']';
+}
+
+void EngineView::append_effects_json(Effects&& effects, std::string& out) {
+  for (auto& e : effects) {
+    one_.clear();
+    one_.push_back(std::move(e));
+    const std::string text = effects_to_json(one_);  // "[{...}]"
+    if (text.size() < 4) continue;
+    if (out.size() > 1) out += ',';
+    const auto* changed = std::get_if<effect::MessagesChanged>(&one_.front());
+    if (!changed || !carry_messages_) {
+      out.append(text, 1, text.size() - 2);
+      continue;
+    }
+    out.append(text, 1, text.size() - 3);  // without the closing "}]"
+    out += ",\"insertedMessages\":";
+    append_messages(changed->inserted, out);
+    out += ",\"updatedMessages\":";
+    append_messages(changed->updated, out);
+    out += '}';
+  }
+  one_.clear();
 }
 
 std::string EngineView::counters_json() const {

@@ -3,8 +3,11 @@
 // no per-field embind calls.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
+#include "pushsync/effect.h"
 #include "pushsync/engine.h"
 
 namespace pushsync::wasm {
@@ -30,7 +33,20 @@ class EngineView {
   std::string typing_json() const;
 
  protected:
+  /// Appends `effects` to `out` as the objects of a JSON array (comma-separated, no brackets): the
+  /// effects' JSON, each `messages` effect also carrying the messages it names, read now, so a
+  /// host applies the diff without calling back for them. Call it right after the engine call
+  /// that made the effects (the positions are final only until the next input).
+  void append_effects_json(Effects&& effects, std::string& out);
+
   Engine engine_;
+  /// Whether `messages` effects carry `insertedMessages` and `updatedMessages` (wire-shaped, in
+  /// the order of `inserted` and `updated`).
+  bool carry_messages_ = true;
+
+ private:
+  void append_messages(const std::vector<std::size_t>& positions, std::string& out) const;
+  Effects one_;  // reused: one effect at a time through effects_to_json
 };
 
 }  // namespace pushsync::wasm

@@ -12,11 +12,12 @@ import { CarefulMerge, RoadmapMerge } from './merges.mjs';
 export const DRIVER = path.join(OUT, 'ingest_driver');
 
 export const METHODS = {
+  api: { label: '(p) public API: createSync', what: "createSync (the glue's Client, its mirror and 'messages' events), one frame per WebSocket message event on a stand-in for the global WebSocket, every queued event run: what the extension's worker and every createSync user pay" },
   roadmap: { label: '(a) roadmap merge (JS)', what: 'JSON.parse twice, new Date, findIndex by id, push, sort the whole array, per message' },
   careful: { label: '(b) careful merge (JS)', what: 'JSON.parse twice, Map for dedup, binary-search insert (append fast path)' },
   wasm: { label: '(c) WASM core, buffer path', what: 'frame bytes copied into HEAPU8 (inputBuffer), socketTextFromBuffer, JSON.parse of the effects: one call per frame' },
   wasmString: { label: '(c1) WASM core from JS strings', what: 'as (c), but from the JS string a WebSocket gives: TextEncoder.encodeInto straight into HEAPU8' },
-  wasmMirror: { label: '(c2) WASM core + glue mirror', what: "as (c), plus the glue's MessageMirror (what createSync keeps for messages()): messagesJson of the inserted positions, JSON.parse, splice into a JS array" },
+  wasmMirror: { label: '(c2) WASM core + glue mirror', what: "as (c), plus the glue's MessageMirror (what createSync keeps for messages()): the messages carried in the effect (carryMessages), spliced into a JS array" },
   native: { label: '(d) native core', what: 'Engine::handle(SocketText) per frame, g++ -O3, no JSON out' },
   nativeJson: { label: '(d1) native core + effects JSON', what: 'as (d) plus effects_to_json of every answer (what the WASM binding adds)' },
 };
@@ -61,6 +62,8 @@ export function runWasm(mod, data, { strings = false, mirror = false } = {}) {
   const { engine, socket } = subscribedEngine(mod, data.sessionId);
   try {
     const list = mirror ? new MessageMirror() : undefined;
+    // What the glue's Client does: the messages travel in the effect (an older module reads them back).
+    if (list && typeof engine.carryMessages === 'function') engine.carryMessages(true);
     const { bytes, offsets, frames } = data;
     // Room for the longest frame; from strings, UTF-8 may take up to 3 bytes per UTF-16 unit.
     const capacity = strings ? 3 * frames.reduce((max, f) => Math.max(max, f.length), 0) : data.maxFrameBytes;
@@ -84,8 +87,8 @@ export function runWasm(mod, data, { strings = false, mirror = false } = {}) {
         if (effect.type === 'messages') {
           diffs++;
           if (list) {
-            const { type: _, ...diff } = effect;
-            list.apply(diff, engine);
+            const { type: _, insertedMessages, updatedMessages, ...diff } = effect;
+            list.apply(diff, engine, insertedMessages ? { insertedMessages, updatedMessages } : undefined);
           }
         }
       }
@@ -96,6 +99,80 @@ export function runWasm(mod, data, { strings = false, mirror = false } = {}) {
     return { ms, frames: frames.length, diffs, rejected: counters.framesRejected, check: compare(ids, data.expectedIds) };
   } finally {
     engine.delete();
+  }
+}
+
+/**
+ * A stand-in for the global WebSocket with the surface Emscripten's WebSocket library uses: the
+ * benchmark calls `onmessage` itself, as the browser does for each text frame.
+ */
+class BenchSocket {
+  static last = undefined;
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.binaryType = 'blob';
+    this.sent = [];
+    BenchSocket.last = this;
+    queueMicrotask(() => {
+      this.readyState = 1;
+      this.onopen?.({});
+    });
+  }
+  send(text) {
+    this.sent.push(text);
+  }
+  close() {
+    this.readyState = 3;
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The public API: createSync with the module's Client on a BenchSocket, fetch answering the
+ * channel auth and an empty backfill; subscribed, then every frame as one message event, then
+ * the queued jobs (the 'messages' events to a listener) run before the clock stops.
+ */
+export async function runApi(mod, data) {
+  const { createSync } = await import('../../js-glue/dist/index.js');
+  const saved = globalThis.WebSocket;
+  globalThis.WebSocket = BenchSocket;
+  BenchSocket.last = undefined;
+  const answer = (body) => ({ status: 200, text: async () => body, headers: { get: () => null } });
+  const fetch = async (url) => answer(String(url).includes('auth') ? '{"auth":"x:y"}' : '{"messages":[],"hasMore":false}');
+  const sync = createSync({ apiBase: 'http://bench.invalid', wsHost: 'bench.invalid', wsPort: 443, key: 'bench', token: 'bench', fetch, module: mod, jitterSeed: 1, maxMessages: 1_000_000 });
+  try {
+    let events = 0;
+    sync.on('messages', () => events++);
+    await sync.ready;
+    sync.selectSession(data.sessionId);
+    for (let i = 0; i < 50 && !BenchSocket.last?.onmessage; i++) await tick();
+    const socket = BenchSocket.last;
+    if (!socket) throw new Error('createSync opened no socket');
+    socket.onmessage({ data: JSON.stringify({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: '1.1', activity_timeout: 120 }) }) });
+    let channel;
+    for (let i = 0; i < 50 && !channel; i++) {
+      await tick();
+      const subscribe = socket.sent.map((t) => JSON.parse(t)).find((f) => f.event === 'pusher:subscribe');
+      channel = subscribe?.data.channel;
+    }
+    if (!channel) throw new Error(`createSync did not subscribe (state ${sync.state().state})`);
+    socket.onmessage({ data: JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' }) });
+    for (let i = 0; i < 50 && !sync.loaded(); i++) await tick();
+    if (sync.state().state !== 'connected' || !sync.loaded()) throw new Error(`createSync is not subscribed (state ${sync.state().state})`);
+    events = 0;
+    const frames = data.frames;
+    const started = performance.now();
+    for (let i = 0; i < frames.length; i++) socket.onmessage({ data: frames[i] });
+    await Promise.resolve(); // the queued jobs (events) run in this microtask checkpoint
+    await tick();
+    const ms = performance.now() - started;
+    const ids = sync.messages().map((m) => m.messageId);
+    return { ms, frames: frames.length, diffs: events, rejected: sync.counters().framesRejected, check: compare(ids, data.expectedIds) };
+  } finally {
+    await sync.destroy();
+    globalThis.WebSocket = saved;
   }
 }
 
@@ -130,9 +207,10 @@ function compare(got, expected) {
   return 'ok';
 }
 
-/** Runs one variant once on `data`; `mod` is the WASM module. */
+/** Runs one variant once on `data`; `mod` is the WASM module. A promise for 'api'. */
 export function runVariant(method, mod, data, budgetMs) {
   switch (method) {
+    case 'api': return runApi(mod, data);
     case 'roadmap': return runMerge(RoadmapMerge, data, budgetMs);
     case 'careful': return runMerge(CarefulMerge, data);
     case 'wasm': return runWasm(mod, data);

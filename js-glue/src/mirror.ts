@@ -2,8 +2,10 @@
 // `messages` diff. Diffs are in final positions of the store right after the call that made them,
 // so a diff must be applied before the engine takes another input: the Sync calls `apply` as soon
 // as effects arrive (reading the store is a read-only call, safe even inside the module's callback).
+// A diff that carries its messages (the module's Client writes them into the effect) is applied
+// without reading the store at all: no messagesJson call, no second JSON.parse.
 import type { EngineView } from './wasm/pushsync.mjs';
-import type { Message, MessagesDiff } from './types.js';
+import type { CarriedMessages, Message, MessagesDiff } from './types.js';
 
 export interface AppliedDiff {
   inserted: Message[];
@@ -19,21 +21,33 @@ export class MessageMirror {
     return this.list;
   }
 
-  apply(diff: MessagesDiff, view: EngineView): AppliedDiff {
+  apply(diff: MessagesDiff, view: EngineView, carried?: CarriedMessages): AppliedDiff {
     if (diff.reset) this.list = [];
     if (diff.removedFront > 0) this.list.splice(0, diff.removedFront);
-    const read = readPositions(view, [...diff.inserted, ...diff.updated]);
-    const at = (position: number): Message => {
-      const message = read.get(position);
-      if (!message) throw new Error(`the store has no message at ${position}`);
-      return message;
-    };
-    const inserted = diff.inserted.map(at);
-    const updated = diff.updated.map(at);
-    // Ascending final positions: inserting in this order puts each where the store has it.
-    diff.inserted.forEach((position, i) => this.list.splice(position, 0, inserted[i]!));
+    let inserted: Message[];
+    let updated: Message[];
+    if (carried && carried.insertedMessages.length === diff.inserted.length && carried.updatedMessages.length === diff.updated.length) {
+      inserted = carried.insertedMessages;
+      updated = carried.updatedMessages;
+    } else {
+      const read = readPositions(view, [...diff.inserted, ...diff.updated]);
+      const at = (position: number): Message => {
+        const message = read.get(position);
+        if (!message) throw new Error(`the store has no message at ${position}`);
+        return message;
+      };
+      inserted = diff.inserted.map(at);
+      updated = diff.updated.map(at);
+    }
+    const list = this.list;
+    // Ascending final positions: inserting in this order puts each where the store has it. The
+    // common case (a new newest message) is an append.
+    diff.inserted.forEach((position, i) => {
+      if (position === list.length) list.push(inserted[i]!);
+      else list.splice(position, 0, inserted[i]!);
+    });
     diff.updated.forEach((position, i) => {
-      this.list[position] = updated[i]!;
+      list[position] = updated[i]!;
     });
     if (this.list.length !== diff.size) {
       this.reload(view);

@@ -290,7 +290,9 @@ class SyncHost implements Sync {
   private receive(json: string): void {
     if (this.destroyed || !this.client) return;
     const effects = JSON.parse(json) as Effect[];
-    const diffs = effects.filter((effect) => effect.type === 'messages').length;
+    // Several diffs in one answer (an input deferred inside the module) can be applied one after
+    // the other only when each carries its messages; otherwise only the last store is readable.
+    const diffs = effects.filter((effect) => effect.type === 'messages' && effect.insertedMessages === undefined).length;
     for (const effect of effects) {
       switch (effect.type) {
         case 'messages':
@@ -349,7 +351,8 @@ class SyncHost implements Sync {
 
   private onMessages(effect: Extract<Effect, { type: 'messages' }>, several: boolean): void {
     const client = this.client!;
-    const { type: _, ...diff } = effect;
+    const { type: _, insertedMessages, updatedMessages, ...diff } = effect;
+    const carried = insertedMessages && updatedMessages ? { insertedMessages, updatedMessages } : undefined;
     let event: { diff: MessagesDiff; inserted: Message[]; updated: Message[] };
     if (several) {
       // One answer that carries several diffs (an input deferred inside the module): only the
@@ -360,7 +363,7 @@ class SyncHost implements Sync {
       event = { diff: reset, inserted: [...this.mirror.messages], updated: [] };
     } else {
       try {
-        const applied = this.mirror.apply(diff, client);
+        const applied = this.mirror.apply(diff, client, carried);
         if (applied.resynced) this.report('glue', 'the messages had drifted from the engine and were reloaded');
         event = { diff, inserted: applied.inserted, updated: applied.updated };
       } catch (error) {

@@ -54,6 +54,15 @@ export interface MessagesDiff {
   size: number;
 }
 
+/**
+ * What the module's Client adds to a `messages` effect: the messages now at `inserted` and
+ * `updated`, in that order, so the glue applies the diff without reading the store again.
+ */
+export interface CarriedMessages {
+  insertedMessages: Message[];
+  updatedMessages: Message[];
+}
+
 export interface TypingInfo {
   sessionId: string;
   isTyping: boolean;
@@ -92,7 +101,7 @@ export type Effect =
   | { type: 'httpRequest'; id: number; method: string; url: string; headers: Record<string, string>; body: string }
   | { type: 'persist'; key: string; value: string }
   | ({ type: 'state' } & StateInfo)
-  | ({ type: 'messages' } & MessagesDiff)
+  | ({ type: 'messages' } & MessagesDiff & Partial<CarriedMessages>)
   | ({ type: 'typing' } & TypingInfo)
   | { type: 'session'; sessionId: string; status: string }
   | { type: 'gaps'; sessionId: string; gaps: Gap[] }

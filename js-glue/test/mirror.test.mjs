@@ -58,3 +58,16 @@ test('a diff that does not add up reloads the whole store', () => {
   assert.equal(applied.resynced, true);
   assert.deepEqual(ids(mirror), ['m1', 'm2', 'm3']);
 });
+
+test('a diff that carries its messages is applied without reading the store', () => {
+  const mirror = new MessageMirror();
+  const store = [m('m1'), m('m2', 'failed'), m('m3')];
+  const v = view(store);
+  mirror.apply(diff({ reset: true, inserted: [0, 1], size: 2 }), v, { insertedMessages: [m('m1'), m('m2')], updatedMessages: [] });
+  const applied = mirror.apply(diff({ inserted: [2], updated: [1], size: 3 }), v, { insertedMessages: [m('m3')], updatedMessages: [m('m2', 'failed')] });
+  assert.equal(v.calls, 0);
+  assert.deepEqual(ids(mirror), ['m1', 'm2', 'm3']);
+  assert.equal(mirror.messages[1].status, 'failed');
+  assert.deepEqual(applied.inserted.map((x) => x.messageId), ['m3']);
+  assert.equal(applied.resynced, false);
+});

@@ -31,11 +31,19 @@ export interface Engine extends EngineView {
   inputBuffer(bytes: number): number;
   /** A socket frame of `length` bytes, written at inputBuffer()'s address. */
   socketTextFromBuffer(socket: number, length: number, nowMs: number): string;
+  /**
+   * Whether `messages` effects also carry `insertedMessages` and `updatedMessages` (the messages
+   * at those positions, as the Client's always do). Off by default: the core's own effects JSON.
+   */
+  carryMessages(carry: boolean): void;
 }
 
 /** The engine with a real WebSocket (the global `WebSocket`); socket effects never reach JS. */
 export interface Client extends EngineView {
-  /** Applies an input now; returns the effects that are not socket effects. */
+  /**
+   * Applies an input now; returns the effects that are not socket effects. Its `messages` effects
+   * (and those given to onEffects) carry `insertedMessages` and `updatedMessages`.
+   */
   handle(inputJson: string): string;
   /** The clock inputs are stamped with (performance.now()). */
   now(): number;
