@@ -8,7 +8,9 @@
 //            message is stored in its final state and read from REST; GET .../messages takes
 //            `limit` and `since` (on the creation `timestamp`) and answers `{messages}` only.
 //            Its unknowns are knobs: PUSHSYNC_ROADMAP_PAGING (newest|oldest), _MAX_LIMIT,
-//            _UNKNOWN_PARAMS (ignore|refuse) and _SEQUENCE (all|some).
+//            _UNKNOWN_PARAMS (ignore|refuse), _SEQUENCE (all|some) and _CLIENT_ID (ignore|honour:
+//            whether POST /api/agent/interact knows `clientMessageId`; the roadmap's does not, so
+//            by default a retry stores the message again and no message carries the field).
 //
 // The rest of the server never compares profile names: it reads the capabilities below. Which
 // events may be pushed and how a message looks to clients are decided only at the bottom of this
@@ -30,9 +32,11 @@ const FULL = Object.freeze({
   pagedDialect: true,
   // Every message carries sequenceNumber (false: the assistant's never do).
   assistantSequenceNumbers: true,
+  // interact dedupes a retry on clientMessageId, and messages echo it.
+  honoursClientMessageId: true,
 });
 
-const ROADMAP_KNOBS = Object.freeze(['PUSHSYNC_ROADMAP_PAGING', 'PUSHSYNC_ROADMAP_MAX_LIMIT', 'PUSHSYNC_ROADMAP_UNKNOWN_PARAMS', 'PUSHSYNC_ROADMAP_SEQUENCE']);
+const ROADMAP_KNOBS = Object.freeze(['PUSHSYNC_ROADMAP_PAGING', 'PUSHSYNC_ROADMAP_MAX_LIMIT', 'PUSHSYNC_ROADMAP_UNKNOWN_PARAMS', 'PUSHSYNC_ROADMAP_SEQUENCE', 'PUSHSYNC_ROADMAP_CLIENT_ID']);
 
 export const ROADMAP_DEFAULT_LIMIT = 50;
 
@@ -51,6 +55,7 @@ export function loadProfile(env = process.env) {
   const maxLimit = integer(env, 'PUSHSYNC_ROADMAP_MAX_LIMIT', 100, 1, 10_000);
   const unknownParams = choice(env, 'PUSHSYNC_ROADMAP_UNKNOWN_PARAMS', ['ignore', 'refuse'], 'ignore');
   const sequence = choice(env, 'PUSHSYNC_ROADMAP_SEQUENCE', ['all', 'some'], 'all');
+  const clientId = choice(env, 'PUSHSYNC_ROADMAP_CLIENT_ID', ['ignore', 'honour'], 'ignore');
   return Object.freeze({
     name,
     pushesOtherMessages: false,
@@ -60,13 +65,14 @@ export function loadProfile(env = process.env) {
     assistantStoredFinal: true,
     pagedDialect: false,
     assistantSequenceNumbers: sequence === 'all',
+    honoursClientMessageId: clientId === 'honour',
     // The roadmap dialect of GET .../messages.
     pagesFromNewest: paging === 'newest',
     defaultLimit: Math.min(ROADMAP_DEFAULT_LIMIT, maxLimit),
     maxLimit,
     refusesUnknownParams: unknownParams === 'refuse',
     // As configured, for /api/health and the logs.
-    knobs: Object.freeze({ paging, maxLimit, unknownParams, sequence }),
+    knobs: Object.freeze({ paging, maxLimit, unknownParams, sequence, clientId }),
   });
 }
 
@@ -94,9 +100,13 @@ export function allowsEvent(profile, data) {
 
 /** A message as clients of this profile see it (REST, events, the interact answer). */
 export function messageView(profile, message) {
-  if (!message || profile.assistantSequenceNumbers || message.role !== 'assistant') return message;
+  if (!message) return message;
+  const hidesSequence = !profile.assistantSequenceNumbers && message.role === 'assistant';
+  const hidesClientId = !profile.honoursClientMessageId && 'clientMessageId' in message;
+  if (!hidesSequence && !hidesClientId) return message;
   const rest = { ...message };
-  delete rest.sequenceNumber;
+  if (hidesSequence) delete rest.sequenceNumber;
+  if (hidesClientId) delete rest.clientMessageId;
   return rest;
 }
 
@@ -107,7 +117,7 @@ export function messageView(profile, message) {
  */
 export function profileRealtime(realtime, profile) {
   const filters = !(profile.pushesOtherMessages && profile.pushesTyping && profile.pushesMessageUpdates
-    && profile.pushesSessionUpdates && profile.assistantSequenceNumbers);
+    && profile.pushesSessionUpdates && profile.assistantSequenceNumbers && profile.honoursClientMessageId);
   if (!filters) return realtime;
   const shape = (data) => (data.type === 'new_message' ? { ...data, message: messageView(profile, data.message) } : data);
   return {

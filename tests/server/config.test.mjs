@@ -65,14 +65,14 @@ test('the server profile: full by default, roadmap with its knobs, invalid value
   assert.equal(roadmap.name, 'roadmap');
   assert.ok(!roadmap.pagedDialect && !roadmap.pushesTyping && !roadmap.pushesOtherMessages);
   assert.ok(!roadmap.pushesMessageUpdates && !roadmap.pushesSessionUpdates && roadmap.assistantStoredFinal);
-  assert.deepEqual(roadmap.knobs, { paging: 'newest', maxLimit: 100, unknownParams: 'ignore', sequence: 'all' });
+  assert.deepEqual(roadmap.knobs, { paging: 'newest', maxLimit: 100, unknownParams: 'ignore', sequence: 'all', clientId: 'ignore' });
   assert.equal(roadmap.defaultLimit, 50);
 
   const tuned = loadConfig({
     PUSHSYNC_SERVER_PROFILE: 'Roadmap', PUSHSYNC_ROADMAP_PAGING: 'oldest', PUSHSYNC_ROADMAP_MAX_LIMIT: '20',
     PUSHSYNC_ROADMAP_UNKNOWN_PARAMS: 'refuse', PUSHSYNC_ROADMAP_SEQUENCE: 'some',
   }).profile;
-  assert.deepEqual(tuned.knobs, { paging: 'oldest', maxLimit: 20, unknownParams: 'refuse', sequence: 'some' });
+  assert.deepEqual(tuned.knobs, { paging: 'oldest', maxLimit: 20, unknownParams: 'refuse', sequence: 'some', clientId: 'ignore' });
   assert.ok(!tuned.pagesFromNewest && tuned.refusesUnknownParams && !tuned.assistantSequenceNumbers);
   assert.equal(tuned.defaultLimit, 20, 'the default limit never exceeds the maximum');
 

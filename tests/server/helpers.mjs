@@ -16,12 +16,13 @@ export const ADMIN_TOKEN = 'pushsync-admin';
  * defaults (paging newest, maxLimit 100, unknownParams ignore, sequence all).
  * @param {{paging?: 'newest'|'oldest', maxLimit?: number, unknownParams?: 'ignore'|'refuse', sequence?: 'all'|'some'}} knobs
  */
-export function roadmapEnv({ paging, maxLimit, unknownParams, sequence } = {}) {
+export function roadmapEnv({ paging, maxLimit, unknownParams, sequence, clientId } = {}) {
   const env = { PUSHSYNC_SERVER_PROFILE: 'roadmap' };
   if (paging !== undefined) env.PUSHSYNC_ROADMAP_PAGING = paging;
   if (maxLimit !== undefined) env.PUSHSYNC_ROADMAP_MAX_LIMIT = String(maxLimit);
   if (unknownParams !== undefined) env.PUSHSYNC_ROADMAP_UNKNOWN_PARAMS = unknownParams;
   if (sequence !== undefined) env.PUSHSYNC_ROADMAP_SEQUENCE = sequence;
+  if (clientId !== undefined) env.PUSHSYNC_ROADMAP_CLIENT_ID = clientId;
   return env;
 }
 

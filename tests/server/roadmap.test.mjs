@@ -58,7 +58,7 @@ describe('the roadmap profile, default knobs (paging newest, maxLimit 100, unkno
   test('/api/health reports the profile and its knobs', async () => {
     const health = await s.server.call('GET', '/api/health');
     assert.equal(health.status, 200);
-    assert.deepEqual(health.body, { ok: true, profile: 'roadmap', paging: 'newest', maxLimit: 100, unknownParams: 'ignore', sequence: 'all' });
+    assert.deepEqual(health.body, { ok: true, profile: 'roadmap', paging: 'newest', maxLimit: 100, unknownParams: 'ignore', sequence: 'all', clientId: 'ignore' });
   });
 
   test('the answer is {messages} only: no hasMore, no serverTime; ascending, every message with its sequenceNumber', async () => {
@@ -180,15 +180,19 @@ describe('the roadmap profile, default knobs (paging newest, maxLimit 100, unkno
     assert.deepEqual(stored.body.messages.at(-1), assistantMessage);
   });
 
-  test('a retried interact (same clientMessageId) triggers nothing', async () => {
+  test('clientMessageId is unknown to it: a retry is stored again, and no message carries the field', async () => {
     const sessionId = await s.server.createSession(s.alice);
-    const body = { sessionId, content: 'once', clientMessageId: 'roadmap-1' };
+    const body = { sessionId, content: 'twice', clientMessageId: 'roadmap-1' };
     const first = await interact(s, body);
-    s.server.fake.clear();
     const retry = await interact(s, body);
-    assert.equal(retry.body.replayed, true);
-    assert.deepEqual(retry.body.assistantMessage, first.body.assistantMessage);
-    assert.deepEqual(s.server.fake.events, []);
+    assert.equal(retry.body.replayed, undefined);
+    assert.notEqual(retry.body.userMessage.messageId, first.body.userMessage.messageId);
+    assert.equal('clientMessageId' in first.body.userMessage, false);
+    const stored = await s.server.call('GET', `/api/session/${sessionId}/messages`, { token: s.alice });
+    const users = stored.body.messages.filter((m) => m.role === 'user');
+    assert.deepEqual(users.map((m) => m.content), ['twice', 'twice']);
+    assert.ok(users.every((m) => !('clientMessageId' in m)));
+    assert.ok(s.server.fake.events.every((e) => !('clientMessageId' in (e.data.message ?? {}))));
   });
 
   test('admin routes store as usual but push only new_message for role "user"', async () => {
@@ -261,6 +265,25 @@ describe('PUSHSYNC_ROADMAP_UNKNOWN_PARAMS=refuse', () => {
     assert.equal(page.status, 200);
     assert.deepEqual(contents(page), turnContents.slice(-2));
     assert.equal((await s.get(s.turns)).status, 200);
+  });
+});
+
+describe('PUSHSYNC_ROADMAP_CLIENT_ID=honour', () => {
+  let s;
+  before(async () => { s = await roadmapServer({ clientId: 'honour' }); });
+  after(async () => { await s?.server.close(); });
+
+  test('a retried interact (same clientMessageId) is the stored turn and triggers nothing', async () => {
+    assert.equal((await s.server.call('GET', '/api/health')).body.clientId, 'honour');
+    const sessionId = await s.server.createSession(s.alice);
+    const body = { sessionId, content: 'once', clientMessageId: 'roadmap-1' };
+    const first = await interact(s, body);
+    assert.equal(first.body.userMessage.clientMessageId, 'roadmap-1');
+    s.server.fake.clear();
+    const retry = await interact(s, body);
+    assert.equal(retry.body.replayed, true);
+    assert.deepEqual(retry.body.assistantMessage, first.body.assistantMessage);
+    assert.deepEqual(s.server.fake.events, []);
   });
 });
 

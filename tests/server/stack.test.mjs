@@ -130,7 +130,7 @@ test('PUSHSYNC_SERVER_PROFILE=roadmap reaches the server: status and /api/health
 
   const api = httpClient(stack.url);
   const health = await api.call('GET', '/api/health');
-  assert.deepEqual(health.body, { ok: true, profile: 'roadmap', paging: 'oldest', maxLimit: 100, unknownParams: 'ignore', sequence: 'some' });
+  assert.deepEqual(health.body, { ok: true, profile: 'roadmap', paging: 'oldest', maxLimit: 100, unknownParams: 'ignore', sequence: 'some', clientId: 'ignore' });
 
   // A turn through the real Sockudo: a subscriber sees new_message (the user's) and interact_response.
   const alice = await api.login(ALICE);

@@ -29,7 +29,9 @@ export default async function interactRoutes(app, deps) {
     const body = bodyObject(request.body);
     const sessionId = sessionIdField(body.sessionId);
     const content = contentField(body.content);
-    const clientMessageId = optionalString(body.clientMessageId, 'clientMessageId', { max: 128 });
+    // A backend that does not know the field (the roadmap's, by default) ignores it.
+    const sent = optionalString(body.clientMessageId, 'clientMessageId', { max: 128 });
+    const clientMessageId = profile.honoursClientMessageId ? sent : undefined;
     await ownedSession(store, user, sessionId);
 
     const { action, thought } = planReply(content);
