@@ -45,9 +45,12 @@ export class OutboxView {
   }
 
   render(): void {
+    const entries = this.notInTheList(this.state.outbox.filter((entry) => entry.sessionId === this.state.sessionId));
+    // Nothing pending and nothing drawn (every pushed message of a quiet outbox): no DOM work, no
+    // layout read.
+    if (entries.length === 0 && this.nodes.size === 0 && this.list.hidden) return;
     const { scroller } = this;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
-    const entries = this.notInTheList(this.state.outbox.filter((entry) => entry.sessionId === this.state.sessionId));
     const seen = new Set<string>();
     let previous: HTMLLIElement | null = null;
     for (const entry of entries) {
@@ -80,7 +83,9 @@ export class OutboxView {
    * drawn, so no frame shows both.
    */
   private notInTheList(entries: OutboxEntry[]): OutboxEntry[] {
-    const newest = this.state.messages.reduce<string | undefined>((max, message) => (max === undefined || Date.parse(message.timestamp) > Date.parse(max) ? message.timestamp : max), undefined);
+    if (entries.length === 0) return entries;
+    // The list is in the engine's order, by time first: its last message is the newest.
+    const newest = this.state.messages.at(-1)?.timestamp;
     const claimed = new Set<string>();
     return entries.filter((entry) => {
       if (!this.floors.has(entry.clientMessageId)) this.floors.set(entry.clientMessageId, newest ?? new Date(0).toISOString());
