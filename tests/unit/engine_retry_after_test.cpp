@@ -24,6 +24,13 @@ std::size_t reads_in(const Effects& effects) {
   return n;
 }
 
+// Push not configured: the engine polls from the start.
+void start_polling_only(Harness& h) {
+  Config config = testing::test_config();
+  config.ws_host = "";
+  h.start("s1", config);
+}
+
 TEST(EngineRetryAfter, ChannelAuth429WaitsAsToldAndIsNoAuthFailure) {
   Harness h;
   h.start();
@@ -59,11 +66,7 @@ TEST(EngineRetryAfter, AReadRetryWaitsAsTold) {
 
 TEST(EngineRetryAfter, PollingWaitsAsToldEvenWhenAViewOpens) {
   Harness h;
-  Config config = testing::test_config();
-  config.ws_host = "";  // push not configured: polling only
-  h.feed(input::Configure{config});
-  h.feed(input::SetToken{std::string("token-1")});
-  h.feed(input::SelectSession{"s1"});
+  start_polling_only(h);
   ASSERT_EQ(h.engine.state(), ConnectionState::Polling);
   const auto polls = only<effect::HttpRequest>(h.last);
   ASSERT_EQ(polls.size(), 1u);
@@ -82,11 +85,7 @@ TEST(EngineRetryAfter, PollingWaitsAsToldEvenWhenAViewOpens) {
 // Retry-After) is asked again by the poll schedule's backoff, never at once.
 TEST(EngineRetryAfter, AFailedPollIsNotAskedAgainAtOnce) {
   Harness h;
-  Config config = testing::test_config();
-  config.ws_host = "";  // push not configured: polling only
-  h.feed(input::Configure{config});
-  h.feed(input::SetToken{std::string("token-1")});
-  h.feed(input::SelectSession{"s1"});
+  start_polling_only(h);
   std::vector<Millis> asked;
   for (int polls = 0; polls < 6; ++polls) {
     auto requests = only<effect::HttpRequest>(h.last);

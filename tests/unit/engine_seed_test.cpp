@@ -25,6 +25,17 @@ std::string messages_page(std::int64_t first, std::int64_t last) {
   return out + "]}";
 }
 
+Config with_dialect(BackendDialect dialect) {
+  Config config = testing::test_config();
+  config.dialect = dialect;
+  return config;
+}
+
+// The messages-read URL's `since` for the harness's message `sequence`, less the 1 ms overlap.
+std::string since_of(std::int64_t sequence) {
+  return percent_encode(format_iso8601_ms(1'796'032'800'000 + sequence * 1000 - 1));
+}
+
 std::vector<std::string> ids(const Engine& engine) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < engine.messages().size(); ++i) out.push_back(engine.messages().at(i).id);
@@ -72,13 +83,10 @@ TEST(EngineSeed, PagedHoleInTheCopyIsReadFromItsStart) {
 
 TEST(EngineSeed, MinimalFirstReadIsSinceTheNewestCachedMessage) {
   Harness h;
-  Config config = testing::test_config();
-  config.dialect = BackendDialect::Auto;
-  h.start("s1", config);
+  h.start("s1", with_dialect(BackendDialect::Auto));
   h.feed(input::Seed{"s1", messages_page(1, 3)});
   const auto read = h.subscribe(h.establish());
-  const std::string since = percent_encode(format_iso8601_ms(1'796'032'800'000 + 3 * 1000 - 1));
-  EXPECT_EQ(read.url, kMessages + "?limit=50&since=" + since);
+  EXPECT_EQ(read.url, kMessages + "?limit=50&since=" + since_of(3));
   // The overlap (m3) proves the answer connects to the copy.
   h.feed(input::HttpResult{read.id, 200, messages_page(3, 5)});
   EXPECT_EQ(h.engine.dialect(), BackendDialect::Minimal);
@@ -91,14 +99,11 @@ TEST(EngineSeed, MinimalFirstReadIsSinceTheNewestCachedMessage) {
 // starts at the run's end (m3), not at the newest cached message, or m4..m6 would be lost.
 TEST(EngineSeed, MinimalHoleInTheCopyIsReadFromTheRunsEnd) {
   Harness h;
-  Config config = testing::test_config();
-  config.dialect = BackendDialect::Minimal;
-  h.start("s1", config);
+  h.start("s1", with_dialect(BackendDialect::Minimal));
   h.feed(input::Seed{"s1", R"({"messages":[)" + message_json("m1", 1) + "," + message_json("m2", 2) + "," +
                                message_json("m3", 3) + "," + message_json("m7", 7) + "]}"});
   const auto read = h.subscribe(h.establish());
-  const std::string since = percent_encode(format_iso8601_ms(1'796'032'800'000 + 3 * 1000 - 1));
-  EXPECT_EQ(read.url, kMessages + "?limit=50&since=" + since);
+  EXPECT_EQ(read.url, kMessages + "?limit=50&since=" + since_of(3));
   h.feed(input::HttpResult{read.id, 200, messages_page(3, 7)});
   EXPECT_EQ(h.engine.messages().size(), 7u);
   EXPECT_TRUE(h.engine.loaded());
@@ -107,9 +112,7 @@ TEST(EngineSeed, MinimalHoleInTheCopyIsReadFromTheRunsEnd) {
 // Without sequence numbers a copy proves nothing: shown, and the first read is the usual one.
 TEST(EngineSeed, MinimalCopyWithoutNumbersIsOnlyShown) {
   Harness h;
-  Config config = testing::test_config();
-  config.dialect = BackendDialect::Minimal;
-  h.start("s1", config);
+  h.start("s1", with_dialect(BackendDialect::Minimal));
   const std::string unnumbered = R"({"messageId":"a1","role":"assistant","content":"hi","timestamp":"2026-11-29T10:00:05.000Z"})";
   h.feed(input::Seed{"s1", R"({"messages":[)" + unnumbered + "]}"});
   EXPECT_EQ(h.engine.messages().size(), 1u);
@@ -121,9 +124,7 @@ TEST(EngineSeed, MinimalCopyWithoutNumbersIsOnlyShown) {
 // between the copy and the answer, a gap with its size, never silently closed.
 TEST(EngineSeed, MinimalAnswerThatDoesNotReachTheCopyIsAGap) {
   Harness h;
-  Config config = testing::test_config();
-  config.dialect = BackendDialect::Minimal;
-  h.start("s1", config);
+  h.start("s1", with_dialect(BackendDialect::Minimal));
   h.feed(input::Seed{"s1", messages_page(1, 3)});
   const auto read = h.subscribe(h.establish());
   h.feed(input::HttpResult{read.id, 200, messages_page(154, 203)});
@@ -138,9 +139,7 @@ TEST(EngineSeed, MinimalAnswerThatDoesNotReachTheCopyIsAGap) {
 // session; the engine reads on the paged way, from the copy.
 TEST(EngineSeed, AutoBackendThatIsPagedReadsOnAfterTheCopy) {
   Harness h;
-  Config config = testing::test_config();
-  config.dialect = BackendDialect::Auto;
-  h.start("s1", config);
+  h.start("s1", with_dialect(BackendDialect::Auto));
   h.feed(input::Seed{"s1", messages_page(1, 3)});
   const auto read = h.subscribe(h.establish());
   h.feed(input::HttpResult{read.id, 200, page_json({message_json("m3", 3), message_json("m4", 4)})});
@@ -158,9 +157,7 @@ TEST(EngineSeed, AutoBackendThatIsPagedReadsOnAfterTheCopy) {
 // reported (not silently "loaded"), and one whose ends are not in the copy is dropped.
 TEST(EngineSeed, TheCopysGapsAreKept) {
   Harness h;
-  Config config = testing::test_config();
-  config.dialect = BackendDialect::Minimal;
-  h.start("s1", config);
+  h.start("s1", with_dialect(BackendDialect::Minimal));
   h.feed(input::Seed{"s1", messages_page(5, 9), {Gap{"", "m5", 4}, Gap{"m1", "m2", 0}}});
   EXPECT_EQ(h.engine.gaps(), (std::vector<Gap>{Gap{"", "m5", 4}}));
   const auto gaps = only<effect::GapsChanged>(h.last);
