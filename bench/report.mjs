@@ -133,6 +133,7 @@ if (ingest) {
   p(`![ingest, µs per frame](${relResults}/ingest.svg)`);
   const notMet = (ingest.goals ?? []).filter((g) => g.met === false);
   if (notMet.length) p('**Not met:** ' + notMet.map((g) => `${g.goal} (${n(g.ratio, 2)}×)`).join('; ') + '. Why, and what would fix it, is in the next section.');
+  if (ingest.methods.api) p('**The public API path (p)** costs more than the bare engine plus the mirror (c2) around it: per frame the Client also asks embind whether `onFrame` is a function (`val::typeOf`, a string crossing), calls back into JavaScript with the effects as a string, and the glue re-arms its timer (`setTimeout`), reads `loaded()`, `nextDeadline()` and `now()` (three more crossings) and queues the event for a microtask. Not yet profiled on this path (`bench/profile.mjs` profiles (c)); those per-frame costs, then the decoder (item 1 of issue 12, not started), are the next steps.');
 }
 
 // ---- profile ---------------------------------------------------------------------------------
@@ -253,7 +254,14 @@ if (steps) {
   const rows = steps.steps.map((st, i) => [st.label, n(st.size.wasmGzip, 0), n(st.size.glueGzip, 0),
     ...steps.cases.flatMap((c) => methods.map((m) => `${n(c.steps[i].usPerFrame[m], 1)} (${n(c.steps[i].carefulOver[m], 2)}×)`))]);
   p(table(head, rows), `Careful JS merge in the same run: ${steps.cases.map((c) => `${n(c.n, 0)} ${c.order} ${n(c.carefulUsPerFrame, 2)} µs`).join(', ')}. Variants: ${methods.map((m) => `${steps.methods[m].label}`).join('; ')}.`);
-  if (steps.findings?.length) p(steps.findings.map((f) => `- ${f}`).join('\n'));
+  p([
+    '- **Bulk memory** (`-mbulk-memory`) costs about 1.7 KB gzip and showed no consistent gain (equal to HEAD in a first run at 12:11, faster here, where HEAD ran first and cold): Emscripten 3.1.6 links its prebuilt libc and libc++, whose `memcpy` and `basic_string::append` (an extern template) keep the byte loop; only our own code gets `memory.copy`. Left out of the shipped build; worth a rerun on a quiet machine.',
+    '- **SIMD** (`-msimd128`: Chromium 91+, Node 16.4+): kept; clang vectorises a few loops, a few per cent at most here.',
+    '- **Size**: `-Os` for the core\'s cold sources (configuration, REST reads, recovery, the JSON DOM for rare inputs), `-O3` for the per-frame ones (`engine`, `events`, `json_scanner`, `frame`, `message_store`, `iso_time`) and the bindings. `-Oz` crashes under 3.1.6 (`table index is out of bounds` in `std::variant`\'s destructor dispatch). Binaryen at `-Os` at link time took another 19 KB raw (2.5 KB gzip) off but made the bare engine about 2× slower in the same run (the two rows before the shipped one), so the link stays at `-O3`. Shipped: see the size table; the 64 KB goal needs the decoder work (nlohmann and musl\'s soft-float `strtod`/`printf` are still in) and is not met.',
+    '- **The messages effect carries its messages** (`insertedMessages`, `updatedMessages`, written right after each engine call by the Client; `Engine.carryMessages(true)` for bare hosts): the glue\'s mirror applies a diff without a `messagesJson` call and its `JSON.parse`, and appends in place; the events keep their shape. The mirror is the only JS copy.',
+    '- **Frames handed over by `TextEncoder.encodeInto`** into a reused module buffer (`wasm-bindings/websocket_text.js` replaces Emscripten\'s `lengthBytesUTF8` + `malloc` + `stringToUTF8` + `free` per frame): only the public-API row sees it.',
+    '- Runs on the shared 2-core machine (load average 3-12 during these runs; each result file records its own): absolute times are up to 2-4× the quiet figures; read the ratios.',
+  ].join('\n'));
 }
 
 // ---- memory ---------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ SocketId handshake(Engine& engine, const std::string& session) {
   auto backfill_id = find(succeeded, "httpRequest", "ask for the backfill")["id"].get<RequestId>();
   run(engine, input::HttpResult{backfill_id, 200, R"({"messages":[],"hasMore":false})"});
   if (engine.state() != ConnectionState::Connected) {
-    std::fprintf(stderr, "ingest_driver: the engine did not subscribe (state %s)\n", state_name(engine.state()));
+    std::fprintf(stderr, "ingest_driver: the engine did not subscribe (state %s)\n", pushsync::to_string(engine.state()));
     std::exit(2);
   }
   return socket;
