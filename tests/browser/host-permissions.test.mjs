@@ -132,12 +132,14 @@ describe('host permissions and TLS', { timeout: 120_000 }, () => {
         globalThis.probePort = chrome.runtime.connect({ name: 'pushsync-view' });
         globalThis.probePort.postMessage({ type: 'request', id: 1, request: { op: 'selectSession', sessionId: 'tls-probe' } });
       });
-      await until(() => firstBytes.length > 0, { timeoutMs: 15_000, what: 'the engine to open its socket' });
+      // 30 s: an attempt made before the new settings reached the engine fails, and the first
+      // retry after a lost socket waits up to 6.2 s (the glue's spread against reconnect storms).
+      await until(() => firstBytes.length > 0, { timeoutMs: 30_000, what: 'the engine to open its socket' });
       assert.equal(firstBytes[0][0], 0x16, 'TLS on: a TLS handshake record, not an HTTP upgrade');
 
       firstBytes.length = 0;
       await store({ wsTls: 'auto' });
-      await until(() => firstBytes.some((data) => data.toString('latin1').startsWith('GET ')), { timeoutMs: 15_000, what: 'a plain ws:// upgrade' });
+      await until(() => firstBytes.some((data) => data.toString('latin1').startsWith('GET ')), { timeoutMs: 30_000, what: 'a plain ws:// upgrade' });
       assert.match(firstBytes.find((data) => data.toString('latin1').startsWith('GET ')).toString('latin1'), /^GET \/app\/pushsync-key\?protocol=7/);
     } finally {
       await page.evaluate(() => globalThis.probePort?.disconnect());
