@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './env.mjs';
+import { stoppable } from './stoppable.mjs';
 
 const run = promisify(execFile);
 const SCRIPT = path.join(ROOT, 'toolchain', 'cluster');
@@ -61,22 +62,8 @@ export async function startCluster(dir, env = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const fullEnv = { ...process.env, CLUSTER_DIR: dir, QUIET: '1', PUSHSYNC_DEV_ROUTES: '0', ...env };
   const cluster = (...args) => run(SCRIPT, args, { env: fullEnv, timeout: 180_000, maxBuffer: 4 << 20 });
-  const onExit = () => killCluster(dir);
-  const onSignal = (signal) => {
-    killCluster(dir);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('exit', onExit);
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  let stopped = false;
-  const down = async () => {
-    if (stopped) return;
-    stopped = true;
-    await cluster('down').catch((error) => console.error(`cluster down: ${error.stderr ?? error}`));
-    killCluster(dir);
-    process.off('exit', onExit);
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  };
+  const down = stoppable(() => killCluster(dir),
+    () => cluster('down').catch((error) => console.error(`cluster down: ${error.stderr ?? error}`)));
   try {
     await cluster('up');
   } catch (error) {

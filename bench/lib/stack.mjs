@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { OUT, ROOT } from './env.mjs';
+import { stoppable } from './stoppable.mjs';
 import { ADMIN_TOKEN, killLeftovers, restCall } from '../../tests/support/stack-tools.mjs';
 
 export { ADMIN_TOKEN };
@@ -30,22 +31,8 @@ export async function startStack(name, extraEnv = {}) {
     ...extraEnv,
   };
   const stack = (command) => run(path.join(ROOT, 'toolchain', 'stack'), [command], { env, timeout: 120_000 });
-  const onExit = () => killLeftovers(runDir);
-  const onSignal = (signal) => {
-    killLeftovers(runDir);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('exit', onExit);
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  let stopped = false;
-  const down = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stack('down').catch((error) => console.error(`stack down: ${error.stderr ?? error}`));
-    killLeftovers(runDir);
-    process.off('exit', onExit);
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  };
+  const down = stoppable(() => killLeftovers(runDir),
+    () => stack('down').catch((error) => console.error(`stack down: ${error.stderr ?? error}`)));
   try {
     await stack('up');
   } catch (error) {
