@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "pushsync/engine.h"
+#include "../support/engine_harness.h"
 #include "pushsync/iso_time.h"
 
 namespace {
@@ -38,15 +39,8 @@ void check(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-// Double-encodes inner JSON for a Pusher frame's `data`.
-std::string quoted(const std::string& json) {
-  std::string out = "\"";
-  for (const char c : json) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+// A Pusher frame's double-encoded `data`, as the unit tests build it.
+using testing::quoted;
 
 class Host {
  public:

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "pushsync/engine.h"
+#include "../support/engine_harness.h"
 #include "pushsync/json_io.h"
 
 namespace {
@@ -37,14 +38,8 @@ void check(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-std::string quoted(const std::string& json) {
-  std::string out = "\"";
-  for (const char c : json) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+// A Pusher frame's double-encoded `data`, as the unit tests build it.
+using testing::quoted;
 
 // Drives an engine through a session with `config`, answering what it asks for: a connect that
 // works, then a socket that fails, answers that fail and ones that work, ticks at its deadlines.
