@@ -95,4 +95,14 @@ void Api::learn_cap(int returned) {
   if (returned > 0 && returned < max_limit_) max_limit_ = returned;
 }
 
+std::string Api::learnt_paged() const {
+  return configured_ == BackendDialect::Auto && paged() ? base_ : std::string();
+}
+
+void Api::assume_paged(std::string_view backend) {
+  if (configured_ == BackendDialect::Auto && dialect_ == BackendDialect::Auto && !backend.empty() && backend == base_) {
+    dialect_ = BackendDialect::Paged;
+  }
+}
+
 }  // namespace pushsync

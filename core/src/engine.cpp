@@ -549,7 +549,8 @@ void Engine::on(const input::Restore& in, Millis now) {
     return;
   }
   // The store itself is not persisted (it can be large): selecting the session again reloads it
-  // through REST, and push takes over once subscribed.
+  // through REST (from the host's copy, when it gives one), and push takes over once subscribed.
+  api_.assume_paged(restored.value().paged_backend);
   if (session_id_.empty() && !restored.value().session_id.empty()) switch_session(restored.value().session_id);
 }
 
@@ -702,14 +703,17 @@ void Engine::authorize(Millis now) {
 void Engine::maybe_persist(Millis now, bool force) {
   if (session_id_.empty()) return;
   const bool connected = state_ == ConnectionState::Connected;
-  const bool changed = recovery_.cursor() != persisted_cursor_ || connected != persisted_connected_;
+  std::string paged_backend = api_.learnt_paged();
+  const bool changed = recovery_.cursor() != persisted_cursor_ || connected != persisted_connected_ ||
+                       paged_backend != persisted_paged_backend_;
   if (!changed) {
     timers_.clear(Timer::Persist);
     return;
   }
-  // The selection and the connection flag are saved at once; a moving cursor at most once per
-  // interval (a lost cursor only means a longer backfill after a restart, never lost messages).
-  const bool urgent = persisted_cursor_ < 0 || connected != persisted_connected_;
+  // The selection, the connection flag and the dialect are saved at once; a moving cursor at most
+  // once per interval (a lost cursor only means a longer backfill after a restart, never lost
+  // messages).
+  const bool urgent = persisted_cursor_ < 0 || connected != persisted_connected_ || paged_backend != persisted_paged_backend_;
   if (!force && !urgent) {
     timers_.set_if_unset(Timer::Persist, now + config_.persist_interval);
     return;
@@ -717,8 +721,10 @@ void Engine::maybe_persist(Millis now, bool force) {
   timers_.clear(Timer::Persist);
   persisted_cursor_ = recovery_.cursor();
   persisted_connected_ = connected;
+  persisted_paged_backend_ = paged_backend;
   out_.push_back(effect::Persist{std::string(PersistedState::kKey),
-                                 encode_persisted_state({session_id_, connected, now, recovery_.cursor()})});
+                                 encode_persisted_state({session_id_, connected, now, recovery_.cursor(),
+                                                         std::move(paged_backend)})});
 }
 
 // ---------------------------------------------------------------------------------------------

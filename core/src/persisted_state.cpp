@@ -16,6 +16,7 @@ std::string encode_persisted_state(const PersistedState& state) {
                 {"wasConnected", state.was_connected},
                 {"savedAt", state.saved_at},
                 {"cursor", state.cursor}};
+  if (!state.paged_backend.empty()) value["pagedBackend"] = state.paged_backend;
   return to_text(value);
 }
 
@@ -41,6 +42,10 @@ Result<PersistedState, DecodeError> decode_persisted_state(std::string_view text
   state.was_connected = connected->get<bool>();
   state.saved_at = saved->get<Millis>();
   state.cursor = cursor->get<std::int64_t>();
+  if (const auto paged = doc.find("pagedBackend"); paged != doc.end()) {
+    if (!paged->is_string()) return DecodeError{"persisted state: 'pagedBackend' must be a string"};
+    state.paged_backend = paged->get<std::string>();
+  }
   return state;
 }
 

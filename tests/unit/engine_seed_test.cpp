@@ -3,9 +3,12 @@
 // left out with a reason, and changes nothing. Driven as the hosts drive it.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "pushsync/engine.h"
 #include "pushsync/iso_time.h"
 #include "pushsync/json_io.h"
+#include "pushsync/persisted_state.h"
 #include "support/engine_harness.h"
 
 namespace pushsync {
@@ -233,6 +236,67 @@ TEST(EngineSeed, JsonInputRoundTrip) {
   EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":"no"})").ok());
   EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":[],"gaps":[{"afterId":""}]})").ok());
   EXPECT_FALSE(input_from_json(R"({"type":"seed","sessionId":"s1","messages":[],"gaps":[{"beforeId":"m1","missing":-2}]})").ok());
+}
+
+// A worker restarted on its copy, against the paged reference server with the default Auto
+// dialect. Learnt afresh, the first read would be by time from the copy's newest message, and a
+// copy whose last millisecond holds many messages (a batch stored at once) would be read again
+// whole; the persisted state keeps what the last run learnt, so the read is after the copy.
+TEST(EngineSeed, AutoRestartedOnItsCopyReadsAfterItWhereTheLastRunLearntPaged) {
+  Harness first;
+  first.start("s1", with_dialect(BackendDialect::Auto));
+  const auto read = first.subscribe(first.establish());
+  EXPECT_EQ(read.url, kMessages + "?limit=50");
+  first.feed(input::HttpResult{read.id, 200, page_json({message_json("m1", 1), message_json("m2", 2), message_json("m3", 3)})});
+  ASSERT_EQ(first.engine.dialect(), BackendDialect::Paged);
+  const auto saved = only<effect::Persist>(first.last);
+  ASSERT_EQ(saved.size(), 1u) << "learning the dialect is saved at once";
+  const auto state = decode_persisted_state(saved[0].value);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state.value().paged_backend, "http://127.0.0.1:3000");
+
+  auto restarted = [&](Config config) {
+    auto h = std::make_unique<Harness>();
+    h->feed(input::Configure{std::move(config)});
+    h->feed(input::SetToken{std::string("token-1")});
+    h->feed(input::Restore{saved[0].value});
+    h->feed(input::Seed{"s1", messages_page(1, 3)});
+    return h;
+  };
+  const auto again = restarted(with_dialect(BackendDialect::Auto));
+  EXPECT_EQ(again->engine.dialect(), BackendDialect::Paged);
+  EXPECT_EQ(again->subscribe(again->establish()).url, kMessages + "?limit=50&afterSequence=3");
+
+  // Another server under the same storage starts Minimal-safe, as does a configured Minimal.
+  Config elsewhere = with_dialect(BackendDialect::Auto);
+  elsewhere.api_base = "http://127.0.0.1:4000";
+  const auto other = restarted(elsewhere);
+  EXPECT_EQ(other->engine.dialect(), BackendDialect::Auto);
+  EXPECT_EQ(other->subscribe(other->establish()).url.find("afterSequence"), std::string::npos);
+  const auto minimal = restarted(with_dialect(BackendDialect::Minimal));
+  EXPECT_EQ(minimal->subscribe(minimal->establish()).url, kMessages + "?limit=50&since=" + since_of(3));
+}
+
+// The backend behind the same address became a minimal one: the restored guess is unlearnt by
+// the first refusal, the read asked again at once without the parameter, and no longer saved.
+TEST(EngineSeed, ARestoredPagedGuessIsUnlearntByTheFirstRefusal) {
+  Harness h;
+  h.feed(input::Configure{with_dialect(BackendDialect::Auto)});
+  h.feed(input::SetToken{std::string("token-1")});
+  h.feed(input::Restore{encode_persisted_state({"s1", true, 1, 3, "http://127.0.0.1:3000"})});
+  h.feed(input::Seed{"s1", messages_page(1, 3)});
+  const auto read = h.subscribe(h.establish());
+  ASSERT_EQ(read.url, kMessages + "?limit=50&afterSequence=3");
+  h.feed(input::HttpResult{read.id, 400, R"({"error":{"code":"bad_request","message":"unknown parameter afterSequence"}})"});
+  EXPECT_EQ(h.engine.dialect(), BackendDialect::Minimal);
+  const auto saved = only<effect::Persist>(h.last);
+  ASSERT_EQ(saved.size(), 1u) << "unlearning is saved at once";
+  EXPECT_EQ(decode_persisted_state(saved[0].value).value().paged_backend, "");
+  const auto again = only<effect::HttpRequest>(h.last);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].url, kMessages + "?limit=50&since=" + since_of(3));
+  h.feed(input::HttpResult{again[0].id, 200, messages_page(3, 4)});
+  EXPECT_EQ(ids(h.engine), (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ TEST(PersistedState, RoundTripTable) {
       {"session \"quoted\" \\ \n \xE6\x97\xA5", true, 1, 1},
       {"s", true, std::numeric_limits<Millis>::max(), std::numeric_limits<std::int64_t>::max()},
       {"s", false, std::numeric_limits<Millis>::min(), 9'007'199'254'740'993},
+      {"s1", true, 1, 2, "http://127.0.0.1:3000"},
   };
   for (const auto& state : states) {
     const std::string text = encode_persisted_state(state);
@@ -32,6 +33,8 @@ TEST(PersistedState, RoundTripTable) {
 TEST(PersistedState, EncodesTheDocumentedShape) {
   EXPECT_EQ(encode_persisted_state({"s1", true, 1'234, 56}),
             R"({"cursor":56,"savedAt":1234,"sessionId":"s1","v":1,"wasConnected":true})");
+  EXPECT_EQ(encode_persisted_state({"s1", true, 1'234, 56, "https://chat.example"}),
+            R"({"cursor":56,"pagedBackend":"https://chat.example","savedAt":1234,"sessionId":"s1","v":1,"wasConnected":true})");
   EXPECT_EQ(PersistedState::kKey, "pushsync.state");
 }
 
@@ -89,6 +92,7 @@ TEST(PersistedState, RefusedTable) {
       {"cursor beyond int64", with("cursor", "9223372036854775808")},
       {"cursor float", with("cursor", "42.0")},
       {"cursor string", with("cursor", R"("42")")},
+      {"pagedBackend not a string", with("v", R"(1,"pagedBackend":true)")},
   };
   for (const auto& c : cases) {
     const auto decoded = decode_persisted_state(c.text);

@@ -58,6 +58,13 @@ class Api {
   /// A page shorter than asked for that does not reach the cursor: the backend caps its pages there.
   void learn_cap(int returned);
 
+  /// The API base that answered in the Paged dialect while Auto was configured ("" otherwise): what
+  /// a restarted engine is told back through `assume_paged`.
+  std::string learnt_paged() const;
+  /// A previous run learnt that `backend` is paged: taken while nothing is learnt yet, Auto is
+  /// configured and `backend` is this API base (another server starts over).
+  void assume_paged(std::string_view backend);
+
  private:
   std::string base_;
   std::string messages_path_;

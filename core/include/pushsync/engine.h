@@ -217,6 +217,7 @@ class Engine {
   TypingTracker typing_;
   std::int64_t persisted_cursor_ = -1;
   bool persisted_connected_ = false;
+  std::string persisted_paged_backend_;
 
   ConnectionState state_ = ConnectionState::Disconnected;
   StateReason reason_code_ = StateReason::NotStarted;
