@@ -10,7 +10,7 @@
 // - push down (polling), Sockudo back, the probe made very long: opening a popup tries push at
 //   once (the engine's visibility event);
 // - bounded: a session's newest 1,000 messages, the 20 sessions selected last;
-// - logging out wipes the copy.
+// - logging out wipes the copy; another account's login too, and its views never show the old one.
 // Offline is Playwright's context.setOffline (Chromium's network emulation, which reaches the
 // service worker; its navigator.onLine follows, no online/offline event does).
 import assert from 'node:assert/strict';
@@ -22,12 +22,14 @@ import {
   configureExtension,
   launchBrowser,
   loginWithOptions,
+  shownMessages,
   startStack,
   stopServiceWorker,
   until,
 } from './helpers.mjs';
 
 const HISTORY = 30;
+const BOB = { email: 'bob@example.com', password: 'bob-password' };
 
 /** In an extension page: the local copy's stored messages of a session (null: no database yet). */
 function storedMessages(page, sessionId) {
@@ -68,6 +70,7 @@ function attachClient(page) {
       restMessages: m.figures?.counters?.restMessages,
       counters: m.figures?.counters,
       errors: m.errors,
+      gaps: m.gaps,
     });
     const client = { log: [], pending: new Map(), next: 1, port: chrome.runtime.connect({ name: 'pushsync-view' }) };
     client.port.onMessage.addListener((message) => {
@@ -310,5 +313,97 @@ describe('the local copy and the action badge', { timeout: 300_000 }, () => {
     await options.evaluate(() => chrome.storage.local.remove(['accessToken', 'accountEmail']));
     await until(async () => ((await storedMessages(options, sessionId)) ?? []).length === 0, { what: 'the local copy wiped' });
     assert.equal(await badgeText(options), '');
+  });
+
+  test('another account on a stopped worker: the old copy is wiped, and no view of the new account ever shows it', async () => {
+    (await loginWithOptions(browser)).close();
+    await request(popup, { op: 'selectSession', sessionId });
+    await until(async () => ((await storedMessages(options, sessionId)) ?? []).length === serverIds.length, {
+      timeoutMs: 15_000,
+      what: 'alice\'s chat in the local copy again',
+    });
+    await popup.close();
+    await stopServiceWorker(options);
+    // Logged in as bob while the worker is stopped (the options page shows "logged in" already:
+    // wait for bob's account in storage, not for the status).
+    const login = await browser.open('options.html');
+    await login.fill('#email', BOB.email);
+    await login.fill('#password', BOB.password);
+    await login.click('#login');
+    await until(async () => (await options.evaluate(() => chrome.storage.local.get('accountEmail'))).accountEmail === BOB.email, { what: 'bob logged in' });
+    await login.close();
+    popup = await browser.open('popup.html');
+    // From the first frame on: no row of alice's, whatever reads the copy first (the popup or the worker).
+    const alices = new Set(serverIds);
+    const seen = [];
+    for (const end = Date.now() + 3000; Date.now() < end;) {
+      seen.push(...(await shownMessages(popup)).map((row) => row.id).filter((id) => alices.has(id)));
+      await popup.waitForTimeout(25);
+    }
+    assert.deepEqual(seen, [], 'alice\'s messages shown in bob\'s popup');
+    await attachClient(popup);
+    await until(async () => (await clientLog(popup)).some((m) => m.type === 'snapshot'), { what: 'the first snapshot' });
+    assert.ok((await clientLog(popup)).every((m) => !(m.messages ?? []).some((id) => alices.has(id))), 'alice\'s messages in a snapshot for bob');
+    assert.equal((await workerView(popup)).sessionId, '', 'alice\'s session is not selected for bob');
+    await until(async () => ((await storedMessages(options, sessionId)) ?? []).length === 0, { what: 'alice\'s copy wiped' });
+  });
+});
+
+// A newest-first backend (the roadmap's, pages capped at 20) cannot give what an outage longer than
+// a page hid: the gap is reported, kept in the local copy with the messages, and reported again by
+// a worker that starts offline (the copy its only source), not silently forgotten.
+describe('the local copy keeps the gaps a newest-first backend could not fill', { timeout: 180_000 }, () => {
+  let stack;
+  let browser;
+  let popup;
+  let options;
+
+  before(async () => {
+    stack = await startStack({ PUSHSYNC_SERVER_PROFILE: 'roadmap', PUSHSYNC_ROADMAP_MAX_LIMIT: '20' });
+    browser = await launchBrowser();
+    options = await browser.open('options.html');
+    await configureExtension(options, stack);
+    (await loginWithOptions(browser)).close();
+  });
+
+  after(async () => {
+    await browser?.context.setOffline(false).catch(() => {});
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('a gap found before a worker restart is reported after it, from the copy', async () => {
+    const token = await stack.api.login();
+    const sessionId = await stack.api.createSession(token, 'a gap to keep');
+    await stack.api.adminPost(sessionId, ['before the outage'], { role: 'user' });
+    popup = await openPopup(browser);
+    await request(popup, { op: 'selectSession', sessionId });
+    await waitForState(popup, 'connected');
+    await until(async () => (await workerView(popup)).messages.length === 1, { what: 'the first message' });
+    // Push down: the engine polls, and 60 messages land between two polls.
+    await stack.stopSockudo();
+    await waitForState(popup, 'polling', 30_000);
+    await stack.api.adminPost(sessionId, Array.from({ length: 60 }, (_, i) => `during the outage ${i}`), { role: 'user' });
+    const gaps = await until(async () => {
+      const view = await workerView(popup);
+      return view.gaps?.length > 0 && view.messages.length === 21 && view.gaps;
+    }, { timeoutMs: 30_000, what: 'a gap beside the newest page of 20' });
+    const stored = await until(async () => {
+      const ids = (await storedMessages(options, sessionId)) ?? [];
+      return ids.length === 21 && ids;
+    }, { timeoutMs: 10_000, what: 'the 21 messages in the local copy' });
+
+    await popup.close();
+    await browser.context.setOffline(true);
+    await stopServiceWorker(options);
+    popup = await openPopup(browser);
+    // Offline (Chromium keeps a stopped worker's emulation across its restart): only the copy speaks.
+    const restored = await until(async () => {
+      const view = await workerView(popup);
+      return view.messages.length > 0 && view.gaps?.length > 0 && view;
+    }, { timeoutMs: 10_000, what: 'the copy with its gap' });
+    assert.deepEqual(restored.messages, stored);
+    assert.deepEqual(restored.gaps, gaps, 'the gap as it was reported before the restart');
+    assert.equal(restored.restMessages, 0, 'nothing read: the gap came from the copy');
   });
 });

@@ -9,7 +9,7 @@
 // - Views open means visible: the engine pings every 20 s, well inside Chrome's 30 s idle window.
 // - No engine for hosts Chrome gave no permission for (the user refused, or revoked it): the views
 //   are told which origins are missing instead, and a grant (permissions.onAdded) starts it.
-import { chromeStorage, createSync, type PushsyncModule, type Sync } from 'pushsync';
+import { chromeStorage, createSync, PERSIST_KEY, type PushsyncModule, type Sync } from 'pushsync';
 import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
 import { missingOrigins, noPermissionMessage } from '../shared/host-access.js';
 import { requiredOrigins } from '../shared/hosts.js';
@@ -34,11 +34,15 @@ export class EngineHost {
   /** The chats on disk (issue 10.1): shown at once on a start, and where the engine starts from. */
   readonly localCopy = new LocalCopy({
     error: (message) => this.broadcast({ type: 'error', ...this.model.noteError('local_copy', message) }),
-    // What was kept for the previous owner (logged out, another account or server) goes with the messages.
+    // What was kept for the previous owner (logged out, another account or server) goes with the
+    // messages, and so does the engine's persisted selection: the new account may not see that
+    // session. Told before the start that found the change creates its engine (which then reads
+    // the persisted state: chrome.storage answers in order).
     wiped: () => {
       this.sessionList.wiped();
       actionBadge.wipe();
       this.outboxWiped();
+      void chrome.storage.local.remove(PERSIST_KEY);
     },
   });
   /** The session list as last answered, for a view opened without a server; a new one makes views ask again. */
@@ -94,7 +98,7 @@ export class EngineHost {
 
   private create(stored: Record<string, unknown>, settings: Settings, cached: CachedSession | null): void {
     const carriedSession = this.model.sessionId;
-    this.stopEngine();
+    void this.stopEngine();
     this.adopt(stored, settings, []);
     // The local copy at once, not yet confirmed; the engine starts its read from it.
     if (cached && cached.messages.length > 0) this.model.showCached(cached.sessionId, cached.messages);
@@ -128,20 +132,33 @@ export class EngineHost {
 
   /** Settings whose hosts are not granted: no engine, no request; the views learn what is missing. */
   private block(stored: Record<string, unknown>, settings: Settings, missing: string[]): void {
-    this.stopEngine();
+    void this.stopEngine();
     this.adopt(stored, settings, missing);
     this.model.state = { state: 'disconnected', code: 'no_host_permission', reason: 'No host permission' };
     this.model.noteError('no_host_permission', noPermissionMessage(missing));
     this.broadcast({ type: 'snapshot', ...this.snapshot() });
   }
 
-  /** The old engine goes (if any); the views' state starts from nothing. */
-  private stopEngine(): void {
-    this.sync?.destroy();
+  /** The old engine goes (if any); the views' state starts from nothing. Resolves once it wrote its last state. */
+  private stopEngine(): Promise<void> {
+    const stopped = this.sync?.destroy() ?? Promise.resolve();
     this.sync = undefined;
     this.model.reset();
     this.sessionInfo = null;
     this.figures.resetConnection();
+    return stopped;
+  }
+
+  /**
+   * Logged out, or in as someone else (or as someone after a logout): nothing of the previous
+   * account stays. The engine goes with its store (its last write awaited), the local copy and
+   * what goes with it are wiped (`wiped`), and a fresh engine starts with the new token.
+   */
+  private async changeOwner(owner: string | null): Promise<void> {
+    await this.stopEngine();
+    this.broadcast({ type: 'snapshot', ...this.snapshot() });
+    await this.localCopy.setOwner(owner);
+    await this.start();
   }
 
   private adopt(stored: Record<string, unknown>, settings: Settings, missing: string[]): void {
@@ -245,14 +262,14 @@ export class EngineHost {
       return; // the new engine reads the token too
     }
     if (names.includes(TOKEN_KEY) || names.includes(ACCOUNT_KEY)) {
+      const before = this.copyOwner();
       const token = changes[TOKEN_KEY] ? storedToken({ [TOKEN_KEY]: changes[TOKEN_KEY].newValue }) : this.token;
       this.account = changes[ACCOUNT_KEY] ? storedAccount({ [ACCOUNT_KEY]: changes[ACCOUNT_KEY].newValue }) : this.account;
-      if (token !== this.token) {
-        this.token = token;
-        this.sync?.setToken(token);
-      }
-      // Logged out or in as someone else: the local copy, the session list and the count go.
-      void this.localCopy.setOwner(this.copyOwner());
+      const tokenChanged = token !== this.token;
+      this.token = token;
+      const owner = this.copyOwner();
+      if (owner !== before) void this.changeOwner(owner);
+      else if (tokenChanged) this.sync?.setToken(token); // renewed for the same account
       this.broadcast({ type: 'account', loggedIn: token !== null, email: this.account });
     }
   }
