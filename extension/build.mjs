@@ -64,6 +64,20 @@ await build({
   logLevel: 'warning',
 });
 
+// popup.html's first script is a classic one (it runs while the page is parsed, a module only
+// after): its own bundle, an IIFE (src/popup/popup-early.ts).
+await build({
+  entryPoints: { 'popup-early': join(root, 'src/popup/popup-early.ts') },
+  outdir: dist,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome116',
+  sourcemap: 'linked',
+  define: { __PUSHSYNC_DEFAULTS__: JSON.stringify(settings) },
+  logLevel: 'warning',
+});
+
 cpSync(join(root, 'static'), dist, { recursive: true });
 copyFileSync(wasm, join(dist, 'wasm', 'pushsync.wasm'));
 // TLS is not a build setting: it follows the host unless the user overrides it (settings.ts).
@@ -74,6 +88,6 @@ const size = (name) => statSync(join(dist, name)).size;
 console.log(
   `extension built: ${dist}\n` +
     `  defaults: API ${settings.apiBase}, ${wsTls ? 'wss' : 'ws'}://${settings.wsHost}:${settings.wsPort}, key ${settings.pusherKey}, protocol ${settings.protocol}\n` +
-    `  worker.js ${size('worker.js')} B, wasm/pushsync.wasm ${size('wasm/pushsync.wasm')} B, popup.js ${size('popup.js')} B\n` +
+    `  worker.js ${size('worker.js')} B, wasm/pushsync.wasm ${size('wasm/pushsync.wasm')} B, popup.js ${size('popup.js')} B, popup-early.js ${size('popup-early.js')} B\n` +
     `  load it: chrome://extensions -> Developer mode -> Load unpacked -> ${dist}`,
 );

@@ -33,7 +33,7 @@ test('host permissions: loopback at install, any other host optional', () => {
 });
 
 test('every file the manifest and the pages name is in the build', () => {
-  for (const file of ['worker.js', 'popup.html', 'popup.js', 'options.html', 'options.js', 'debug.html', 'debug.js', 'styles.css', 'wasm/pushsync.wasm']) {
+  for (const file of ['worker.js', 'popup.html', 'popup.js', 'popup-early.js', 'options.html', 'options.js', 'debug.html', 'debug.js', 'styles.css', 'wasm/pushsync.wasm']) {
     assert.ok(fs.existsSync(path.join(EXTENSION_DIR, file)), `${file} is missing from ${EXTENSION_DIR}`);
   }
   for (const page of ['popup.html', 'options.html', 'debug.html']) {

@@ -30,7 +30,7 @@ export function showChatHeader(parts: ChatHeaderParts, state: ViewState): { setS
     parts.chat.dataset['confirmed'] = String(state.confirmed);
   };
   state.on((change) => {
-    if (change === 'snapshot' || change === 'session' || change === 'sessionInfo' || change === 'confirmed') render();
+    if (change === 'snapshot' || change === 'session' || change === 'sessionInfo' || change === 'confirmed' || change === 'localCopy') render();
   });
   render();
   return {

@@ -13,6 +13,11 @@
 // puts the window where the spacer's estimate says the viewport is.
 //
 // A gap (messages the backend could not give) is shown before the message it precedes.
+//
+// A new list (a snapshot) that still has the window's messages keeps their rows, in place: the
+// window moves onto the same messages in it. So the first paint, which may come from the local
+// copy the popup read itself (ViewState.showLocalCopy: its newest rows, drawn at once, before the
+// worker answered), gives way to the worker's snapshot without a row drawn twice, rebuilt or moved.
 import type { Gap, MessagesDiff } from 'pushsync';
 import { el, setText } from '../view/dom.js';
 import { FrameBatch } from '../view/frame-batch.js';
@@ -54,6 +59,10 @@ export class MessageListView {
   private readonly heights = new Map<string, number>();
   private heightSum = 0;
   private readonly resize: ResizeObserver;
+  /** The list shown is the one the view read from the local copy itself, not yet a snapshot's. */
+  private fromCopy = false;
+  /** The message of the window's first row at the last walk (to find it again in a new list). */
+  private firstShownId: string | undefined;
 
   constructor(
     private readonly list: HTMLUListElement,
@@ -75,9 +84,15 @@ export class MessageListView {
         case 'messages':
           this.onDiff(state.lastDiff);
           break;
+        case 'localCopy':
+          // The first paint: its rows go into the DOM now, so the next frame shows them.
+          this.fromCopy = true;
+          this.restart();
+          this.batch.runNow();
+          break;
         case 'snapshot':
         case 'session':
-          this.restart();
+          this.replaced();
           break;
         case 'gaps':
           this.gapBefore = new Map(state.gaps.map((gap) => [gap.beforeId, gap]));
@@ -91,7 +106,7 @@ export class MessageListView {
     });
   }
 
-  /** A new list (snapshot, another session): show its end. */
+  /** A new list without the window's messages (another session, the first one): show its end. */
   private restart(): void {
     this.gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
     this.start = 0; // indices into the old list mean nothing in the new one
@@ -99,6 +114,37 @@ export class MessageListView {
     this.following = true;
     this.walk = true;
     this.schedule();
+  }
+
+  /**
+   * A new list (a snapshot, a selection). When it still has the window's messages, the window
+   * goes onto them (keepPlace) if the list followed the bottom, or if it was the local copy the
+   * view read itself (the worker's snapshot replaces it, the reader may have scrolled in it);
+   * else the list starts over at its end.
+   */
+  private replaced(): void {
+    const keep = this.fromCopy || this.following;
+    this.fromCopy = false;
+    if (!keep || !this.keepPlace()) this.restart();
+  }
+
+  /**
+   * The window goes onto the same messages in the new list: the same rows stay in the DOM, in
+   * place (following the bottom, the window then grows upwards frame by frame, from them). False:
+   * they are not in it.
+   */
+  private keepPlace(): boolean {
+    const { messages } = this.state;
+    const first = this.start < this.end ? this.firstShownId : undefined;
+    const at = first === undefined ? -1 : messages.findIndex((message) => message.messageId === first);
+    if (at < 0) return false;
+    this.gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
+    const size = this.end - this.start;
+    this.start = at;
+    this.end = this.following ? messages.length : Math.min(messages.length, at + size);
+    this.walk = true;
+    this.schedule();
+    return true;
   }
 
   /** Moves the window's indices by the diff (final positions, ascending), in O(changed). */
@@ -171,6 +217,7 @@ export class MessageListView {
     const { messages } = this.state;
     const keep = new Set<string>();
     for (let i = this.start; i < this.end; i++) keep.add(messages[i]!.messageId);
+    this.firstShownId = messages[this.start]?.messageId;
     for (const [id, row] of this.rows) {
       if (keep.has(id)) continue;
       this.resize.unobserve(row.node);

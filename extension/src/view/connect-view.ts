@@ -3,7 +3,8 @@
 import { ViewState } from './view-state.js';
 import { WorkerPort } from './worker-port.js';
 
-export function connectView(): { state: ViewState; port: WorkerPort } {
+/** `connect: false`: the caller connects the port itself, later (the popup, after its first paint). */
+export function connectView({ connect = true }: { connect?: boolean } = {}): { state: ViewState; port: WorkerPort } {
   const state = new ViewState();
   const port: WorkerPort = new WorkerPort(
     (message) => {
@@ -13,6 +14,6 @@ export function connectView(): { state: ViewState; port: WorkerPort } {
     },
     (linked) => state.setLinked(linked),
   );
-  port.connect();
+  if (connect) port.connect();
   return { state, port };
 }

@@ -14,6 +14,15 @@ export class FrameBatch {
     return this.timer !== undefined;
   }
 
+  /** Runs now, and not again at the frame already asked for (a first paint that should not wait a frame). */
+  runNow(): void {
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    this.frame = 0;
+    this.timer = undefined;
+    this.run();
+  }
+
   schedule(): void {
     if (this.timer !== undefined) return;
     // Named, so that a profile (and bench/popup.mjs) can tell these frames from other callbacks.

@@ -19,7 +19,8 @@ export type Change =
   | 'link'
   | 'confirmed'
   | 'outbox'
-  | 'sessionInfo';
+  | 'sessionInfo'
+  | 'localCopy';
 
 const KEPT_ERRORS = 10;
 
@@ -44,6 +45,8 @@ export class ViewState {
   missingOrigins: readonly string[] = [];
   /** Whether the port to the worker is open. */
   linked = false;
+  /** A snapshot of the worker came: what the view read itself (showLocalCopy) no longer counts. */
+  private snapshotSeen = false;
   private readonly listeners = new Set<(change: Change) => void>();
 
   on(listener: (change: Change) => void): void {
@@ -60,10 +63,27 @@ export class ViewState {
     return this.outbox.filter((entry) => entry.sessionId === this.sessionId);
   }
 
+  /**
+   * The local copy's newest messages of `sessionId`, read by the view itself (early-copy.ts) while
+   * the worker has yet to answer: shown not confirmed, until the worker's first snapshot replaces
+   * them. Ignored once a snapshot came (the worker knows better). Emits 'localCopy'.
+   */
+  showLocalCopy(sessionId: string, messages: Message[], gaps: Gap[]): boolean {
+    if (this.snapshotSeen) return false;
+    this.sessionId = sessionId;
+    this.messages = messages;
+    this.gaps = [...gaps];
+    this.lastDiff = null;
+    this.confirmed = false;
+    this.emit('localCopy');
+    return true;
+  }
+
   /** Returns false when a diff did not fit: the caller asks the worker for a fresh snapshot. */
   receive(message: ToView): boolean {
     switch (message.type) {
       case 'snapshot':
+        this.snapshotSeen = true;
         this.state = message.state;
         this.sessionId = message.sessionId;
         this.typing = message.typing;

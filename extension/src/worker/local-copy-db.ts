@@ -8,11 +8,15 @@
 import type { Gap, Message } from 'pushsync';
 import { cachedList, messageKey, sessionsToEvict, type SessionWrite } from './local-copy-rules.js';
 
-const NAME = 'pushsync-local-copy';
-const VERSION = 1;
-const MESSAGES = 'messages';
-const SESSIONS = 'sessions';
-const META = 'meta';
+// Exported for the popup, which reads its first screen from here itself (view/early-copy.ts).
+export const NAME = 'pushsync-local-copy';
+export const VERSION = 1;
+export const MESSAGES = 'messages';
+export const SESSIONS = 'sessions';
+export const META = 'meta';
+/** The meta records: whose copy it is (copyOwner), and the session the worker selected last. */
+export const OWNER_KEY = 'owner';
+export const SELECTED_KEY = 'selected';
 
 /**
  * A kept session: when it was last selected (eviction keeps the most recent), and the gaps the
@@ -41,7 +45,7 @@ function finished(tx: IDBTransaction): Promise<void> {
 }
 
 /** Every key of one session, whatever follows the session id. */
-function sessionRange(sessionId: string): IDBKeyRange {
+export function sessionRange(sessionId: string): IDBKeyRange {
   return IDBKeyRange.bound([sessionId], [sessionId, []]);
 }
 

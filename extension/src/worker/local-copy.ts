@@ -12,11 +12,9 @@
 // - Never in the way: a failing database is reported (`onError`) and the worker goes on without it.
 import type { Gap, Message, MessagesDiff, Sync } from 'pushsync';
 import type { SessionSummary } from '../shared/protocol.js';
-import { LocalCopyDb } from './local-copy-db.js';
+import { LocalCopyDb, OWNER_KEY as OWNER, SELECTED_KEY as SELECTED } from './local-copy-db.js';
 import { FLUSH_AT, FLUSH_DELAY_MS, MESSAGES_PER_SESSION, PendingWrites, SESSIONS_KEPT } from './local-copy-rules.js';
 
-const OWNER = 'owner';
-const SELECTED = 'selected';
 const SESSION_LIST = 'sessionList';
 /**
  * A start waits at most this long for the copy: a database that does not answer (blocked, broken)
