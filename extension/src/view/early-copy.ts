@@ -19,6 +19,13 @@ import { ACCOUNT_KEY, resolveSettings, storedAccount, storedToken, TOKEN_KEY } f
 import { MESSAGES, META, NAME, OWNER_KEY, SELECTED_KEY, SESSIONS, sessionRange, VERSION, type KeptSession } from '../worker/local-copy-db.js';
 import { cachedList, copyOwner } from '../worker/local-copy-rules.js';
 
+/**
+ * The engine's persisted state in chrome.storage.local: the glue's PERSIST_KEY, not imported (that
+ * would bundle the glue's module into this small script). Only a guess is read from it: were the
+ * key ever renamed, the read costs one more round trip, nothing else.
+ */
+const PERSIST_KEY = 'pushsync.state';
+
 /** The selected session's newest stored messages, in order, and its gaps. */
 export interface EarlyCopy {
   sessionId: string;
@@ -52,8 +59,13 @@ export function startEarlyCopy(rows: number): Promise<EarlyCopy | null> {
  */
 export async function readEarlyCopy(rows: number): Promise<EarlyCopy | null> {
   performance.mark('pushsync:popup-copy-asked'); // bench/open.mjs reads the popup's marks
-  const settings = chrome.storage.local.get(['apiBase', TOKEN_KEY, ACCOUNT_KEY]).finally(() => performance.mark('pushsync:popup-settings-read'));
-  const [stored, tail] = await Promise.all([settings, readTail(rows).finally(() => performance.mark('pushsync:popup-tail-read'))]);
+  let guess: string | undefined;
+  const settings = chrome.storage.local.get(['apiBase', TOKEN_KEY, ACCOUNT_KEY, PERSIST_KEY]).then((stored) => {
+    performance.mark('pushsync:popup-settings-read');
+    guess = persistedSession(stored[PERSIST_KEY]);
+    return stored;
+  });
+  const [stored, tail] = await Promise.all([settings, readTail(rows, () => guess).finally(() => performance.mark('pushsync:popup-tail-read'))]);
   performance.mark('pushsync:popup-copy-read');
   if (!tail || tail.messages.length === 0) return null;
   const owner = copyOwner(resolveSettings(stored).apiBase, storedAccount(stored), storedToken(stored));
@@ -61,7 +73,25 @@ export async function readEarlyCopy(rows: number): Promise<EarlyCopy | null> {
   return { sessionId: tail.sessionId, messages: tail.messages, gaps: tail.gaps };
 }
 
-function readTail(rows: number): Promise<StoredTail | null> {
+/** The session in the engine's persisted state (the glue's JSON), if it names one. */
+function persistedSession(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const sessionId = (JSON.parse(value) as { sessionId?: unknown }).sessionId;
+    return typeof sessionId === 'string' && sessionId !== '' ? sessionId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The owner, the selected session (the worker's meta record: the one it shows at its start) and
+ * that session's newest `rows` messages with its gaps, in one transaction. `guess()`: the session
+ * the engine persisted, when chrome.storage answered before the database opened (it does, by
+ * tens of milliseconds): nearly always the selected one, so its messages are asked for with the
+ * meta records, one round trip instead of two; a wrong guess is read again for the right session.
+ */
+function readTail(rows: number, guess: () => string | undefined): Promise<StoredTail | null> {
   return new Promise((resolve) => {
     let request: IDBOpenDBRequest;
     try {
@@ -96,14 +126,21 @@ function readTail(rows: number): Promise<StoredTail | null> {
       const meta = tx.objectStore(META);
       const owner = meta.get(OWNER_KEY);
       const selected = meta.get(SELECTED_KEY);
-      selected.onsuccess = () => {
-        const sessionId = typeof selected.result === 'string' ? selected.result : '';
-        if (!sessionId) return;
+      // Requests complete in order: `chosen` is known when a read of the guess completes.
+      let chosen = '';
+      const read = (sessionId: string) => {
         const kept = tx.objectStore(SESSIONS).get(sessionId);
         newest(tx.objectStore(MESSAGES), sessionId, rows, (stored) => {
+          if (sessionId !== chosen) return;
           const gaps = (kept.result as KeptSession | undefined)?.gaps ?? [];
           result = { owner: owner.result, sessionId, messages: cachedList(stored, rows), gaps };
         });
+      };
+      const guessed = guess();
+      if (guessed) read(guessed);
+      selected.onsuccess = () => {
+        chosen = typeof selected.result === 'string' ? selected.result : '';
+        if (chosen && chosen !== guessed) read(chosen);
       };
     };
   });
