@@ -6,6 +6,9 @@
 // in a new tab, which starts it. Timed inside the popup from its navigation start
 // (performance.timeOrigin) to the first frame painted after the first `#messages .message` node
 // appeared (a MutationObserver, then requestAnimationFrame: the frame that shows it).
+// The popup paints from its own read of the local copy (extension/src/view/early-copy.ts) before
+// the worker's snapshot; each run records the popup's marks, the worker's, and when the snapshot
+// reached the popup (waited for after the paint).
 // Two modes, interleaved per run: `offline` (Chromium's network emulation on: only the local copy
 // can paint anything) and `online` (the server up as well; whatever comes first paints).
 // Run it with `bench/run open`; results: bench/results/open.json.
@@ -24,30 +27,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Installed in the popup before its scripts run: when the first message was painted. */
 function watchFirstMessage() {
   if (!location.pathname.endsWith('/popup.html')) return;
-  // What a popup reading the local copy itself would have, and when: the worker's database read
-  // from the page at its document start (the popup does not do this; the figure says what it buys).
-  globalThis.__direct = (async () => {
-    if (!(await indexedDB.databases()).some((db) => db.name === 'pushsync-local-copy')) return null; // never create it here
-    return new Promise((resolve) => {
-      const request = indexedDB.open('pushsync-local-copy');
-      request.onerror = () => resolve(null);
-      request.onsuccess = () => {
-        const db = request.result;
-        const tx = db.transaction(['meta', 'messages'], 'readonly');
-        const selected = tx.objectStore('meta').get('selected');
-        selected.onsuccess = () => {
-          if (!selected.result) return resolve(null);
-          const all = tx.objectStore('messages').getAll(IDBKeyRange.bound([selected.result], [selected.result, []]));
-          all.onsuccess = () => {
-            resolve({ at: performance.now(), count: all.result.length });
-            db.close();
-          };
-        };
-      };
-    });
-  })();
   // The popup's port: when it connects and when the worker's snapshot arrives.
-  globalThis.__port = {};
+  globalThis.__port = { documentStartAt: performance.now() };
   const connect = chrome.runtime.connect.bind(chrome.runtime);
   chrome.runtime.connect = (...args) => {
     const port = connect(...args);
@@ -169,15 +150,37 @@ async function main() {
           await popup.setViewportSize({ width: 400, height: 580 });
           await popup.goto(browser.url('popup.html'));
           const first = await withTimeout(popup.evaluate(() => globalThis.__firstMessage), 30_000, 'the first message painted');
+          // The popup paints before the worker answers: its snapshot (and the worker's marks) come after.
+          await until(() => popup.evaluate(() => globalThis.__port.snapshotAt !== undefined), { timeoutMs: 30_000, what: 'the worker\'s snapshot' });
           const port = await popup.evaluate(() => globalThis.__port);
-          const direct = await popup.evaluate(() => globalThis.__direct);
           const origin = await popup.evaluate(() => performance.timeOrigin);
+          // The popup's own marks (view/early-copy.ts, popup.ts) and its document's load.
+          const own = await popup.evaluate(() => {
+            const navigation = performance.getEntriesByType('navigation')[0];
+            return {
+              marks: Object.fromEntries(performance.getEntriesByType('mark').map((mark) => [mark.name, mark.startTime])),
+              responseEnd: navigation?.responseEnd,
+              domInteractive: navigation?.domInteractive,
+            };
+          });
           const marks = await workerMarks(browser);
           const sinceOpen = (at) => (marks && at !== undefined ? round(marks.timeOrigin + at - origin, 1) : null);
           const run = {
             mode,
             paintedMs: round(first.paintedAt, 1),
             appearedMs: round(first.appearedAt, 1),
+            documentLoadedMs: round(own.responseEnd, 1),
+            // Playwright's init script: the document exists, before any of its own scripts.
+            documentStartMs: round(port.documentStartAt, 1),
+            documentParsedMs: round(own.domInteractive, 1),
+            // popup-early.js, the page's first script, starts its own read of the local copy (view/early-copy.ts).
+            popupScriptMs: round(own.marks['pushsync:popup-copy-asked'], 1),
+            popupModuleMs: round(own.marks['pushsync:popup-module'], 1),
+            popupSettingsReadMs: round(own.marks['pushsync:popup-settings-read'], 1),
+            popupDbOpenMs: round(own.marks['pushsync:popup-db-open'], 1),
+            popupTailReadMs: round(own.marks['pushsync:popup-tail-read'], 1),
+            popupCopyReadMs: round(own.marks['pushsync:popup-copy-read'], 1),
+            popupCopyShownMs: round(own.marks['pushsync:popup-copy-shown'], 1),
             portConnectMs: round(port.connectAt, 1),
             snapshotReceivedMs: round(port.snapshotAt, 1),
             // The worker's marks, in ms since the popup's navigation start.
@@ -188,8 +191,8 @@ async function main() {
             localCopyReadMs: sinceOpen(marks?.marks['pushsync:local-copy-read']),
             snapshotPostedMs: sinceOpen(marks?.marks['pushsync:snapshot-posted']),
             rendered: first.count,
-            directReadMs: direct ? round(direct.at, 1) : null,
-            directReadCount: direct?.count ?? null,
+            // Painted from the popup's own read (before the worker's snapshot came), or the snapshot's.
+            paintedFrom: own.marks['pushsync:popup-copy-shown'] !== undefined && (port.snapshotAt === undefined || own.marks['pushsync:popup-copy-shown'] < port.snapshotAt) ? 'popup read' : 'snapshot',
           };
           runs.push(run);
           console.log(`open: ${size} ${JSON.stringify(run)}`);
@@ -199,8 +202,7 @@ async function main() {
         }
       }
       const summary = (mode) => stat(runs.filter((r) => r.mode === mode).map((r) => r.paintedMs));
-      const direct = stat(runs.filter((r) => r.mode === 'offline').map((r) => r.directReadMs));
-      cases.push({ size, workerShows: loaded, localCopyHolds: stored, offline: summary('offline'), online: summary('online'), directRead: direct, runs });
+      cases.push({ size, workerShows: loaded, localCopyHolds: stored, offline: summary('offline'), online: summary('online'), runs });
     }
   } finally {
     await browser?.context.setOffline(false).catch(() => {});
@@ -225,7 +227,7 @@ async function main() {
       'ms from the popup\'s navigation start (performance.timeOrigin) to the frame after the first message node appeared (MutationObserver, then requestAnimationFrame). Each run: the worker stopped through CDP, then popup.html opened in a new tab (which starts the worker: module load, settings and the local copy read, the snapshot).',
       'offline: Chromium\'s network emulation on (context.setOffline), so only the local copy can paint; online: the server up too.',
       'The local copy keeps the newest 1,000 messages of a session (MESSAGES_PER_SESSION): a session of 10,000 opens with its newest 1,000.',
-      'directRead: the same popup, in the same run, reading the local copy itself from IndexedDB at its document start (an init script; the popup does not do this): when it had the messages, without the worker. What a popup painting from the copy first could reach.',
+      'The popup reads the newest rows of the selected session from the local copy itself (view/early-copy.ts, the owner checked against the settings) and paints them before the worker\'s snapshot, which replaces them: popupScriptMs is when it asked (its script\'s first statement), popupCopyReadMs when it had them, popupCopyShownMs when they went to the list; paintedFrom says which came first. documentLoadedMs / documentParsedMs: the navigation timing\'s responseEnd and domInteractive.',
     ],
     goals,
     cases,
