@@ -170,9 +170,12 @@ for (const profile of PROFILES) {
       const page = await browser.open('popup.html');
       await page.evaluate(() => {
         window.bothShown = [];
+        window.emptyBesidePending = 0;
         const look = () => {
           const inList = new Set([...document.querySelectorAll('#messages .message[data-role=user] .content')].map((node) => node.textContent));
-          for (const node of document.querySelectorAll('#outbox .outbox-entry .content')) if (inList.has(node.textContent)) window.bothShown.push(node.textContent);
+          const pending = document.querySelectorAll('#outbox .outbox-entry .content');
+          for (const node of pending) if (inList.has(node.textContent)) window.bothShown.push(node.textContent);
+          if (pending.length > 0 && !document.getElementById('empty-note').hidden) window.emptyBesidePending++;
         };
         const observer = new ResizeObserver(look);
         for (const id of ['messages', 'outbox']) observer.observe(document.getElementById(id));
@@ -183,11 +186,13 @@ for (const profile of PROFILES) {
     test('online: each send is in the outbox, then its message takes its place, never both in a frame', async () => {
       await popup.close();
       popup = await openWatchedPopup();
+      assert.ok(await popup.isVisible('#empty-note'), 'an empty chat says so');
       const texts = ['online one', 'online two', 'online three'];
       for (const text of texts) await type(popup, text);
       for (const text of texts) await waitForMessage(popup, `Echo: ${text}`);
       await until(async () => (await shownOutbox(popup)).length === 0, { what: 'an empty outbox' });
       assert.deepEqual(await popup.evaluate(() => window.bothShown), []);
+      assert.equal(await popup.evaluate(() => window.emptyBesidePending), 0, 'no frame said "No messages yet" beside a pending send');
       assert.deepEqual(await serverUserMessages(), texts);
       assert.ok(await popup.isHidden('#send-status'));
     });

@@ -202,7 +202,8 @@ export class MessageListView {
     const average = this.averageRow();
     setSpacer(this.top, this.start * average);
     setSpacer(this.bottom, (count - this.end) * average);
-    const empty = count === 0;
+    // A first message waiting in the outbox is the chat's content already: no "say something".
+    const empty = count === 0 && this.state.sessionOutbox().length === 0;
     this.emptyNote.hidden = !empty;
     if (empty) setText(this.emptyNote, this.state.sessionId ? 'No messages yet. Say something!' : 'Pick a chat, or start a new one.');
     if (this.following) this.toBottom();
