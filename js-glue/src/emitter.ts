@@ -24,14 +24,22 @@ export class Emitter {
 
   emit<E extends SyncEventName>(event: E, value: SyncEvents[E]): void {
     const set = this.listeners.get(event);
-    if (!set) return;
+    if (!set || set.size === 0) return;
+    // One listener (the usual case): taken before the call, as the copy below would be, without
+    // a copy per event (a listener it adds is not called for this event either way).
+    if (set.size === 1) {
+      this.call(event, set.values().next().value as Listener<E>, value);
+      return;
+    }
     // A copy: a listener may add or remove listeners while we iterate.
-    for (const fn of [...set] as Listener<E>[]) {
-      try {
-        fn(value);
-      } catch (error) {
-        if (event !== 'error') this.emit('error', { code: 'listener', message: `'${event}' listener threw: ${describe(error)}` });
-      }
+    for (const fn of [...set] as Listener<E>[]) this.call(event, fn, value);
+  }
+
+  private call<E extends SyncEventName>(event: E, fn: Listener<E>, value: SyncEvents[E]): void {
+    try {
+      fn(value);
+    } catch (error) {
+      if (event !== 'error') this.emit('error', { code: 'listener', message: `'${event}' listener threw: ${describe(error)}` });
     }
   }
 }
