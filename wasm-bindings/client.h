@@ -15,9 +15,11 @@ namespace pushsync::wasm {
 
 class Client : public EngineView {
  public:
-  /// `on_effects(json)` receives the effects that socket events cause (socket events come from the
-  /// browser's event loop, not from a call). `on_frame(text)`, when a function, sees every received
-  /// frame first (for `pushsync record`).
+  /// `on_effects(json, deadline, now, loaded)` receives the effects that socket events cause (socket
+  /// events come from the browser's event loop, not from a call), with what the host reads after
+  /// every answer: `next_deadline()` (-1: none), `now()` after the call and `loaded()`, so a frame
+  /// costs one call into JavaScript and none back. `on_frame(text)`, when a function (looked at
+  /// once, here), sees every received frame first (for `pushsync record`).
   Client(emscripten::val on_effects, emscripten::val on_frame);
 
   /// Applies an input (JSON, as in docs/core.md) now; carries out socket effects and returns the
@@ -36,6 +38,7 @@ class Client : public EngineView {
   SocketAdapter sockets_;
   emscripten::val on_effects_;
   emscripten::val on_frame_;
+  bool has_on_frame_;
   bool busy_ = false;
   std::deque<Input> deferred_;  // socket events raised while an input is being applied
 };

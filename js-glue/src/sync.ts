@@ -218,7 +218,7 @@ class SyncHost implements Sync {
       const mod = await this.module();
       if (this.destroyed) return;
       this.client = new mod.Client(
-        (json: string) => this.fromModule(() => this.receive(json)),
+        (json: string, deadline: number, now: number, loaded: boolean) => this.fromSocket(json, deadline, now, loaded),
         this.options.onFrame ? (text: string) => this.queue(() => this.options.onFrame!(text)) : null,
       );
     } catch (error) {
@@ -273,7 +273,23 @@ class SyncHost implements Sync {
     const client = this.client;
     if (input.type === 'setToken') this.token = (input['token'] as string | null | undefined) ?? null;
     const effects = this.fromModule(() => client.handle(JSON.stringify(input)));
-    if (effects !== undefined) this.receive(effects);
+    if (effects !== undefined && !this.destroyed) this.receive(effects, client.nextDeadline(), client.now(), client.loaded());
+  }
+
+  /**
+   * The module's answer to a socket event (the module is on the stack): what fromModule does,
+   * without a closure per frame. The deadline, the clock and loaded() come with the effects.
+   */
+  private fromSocket(json: string, deadline: number, now: number, loaded: boolean): void {
+    const outer = this.inModule;
+    this.inModule = true;
+    try {
+      this.receive(json, deadline, now, loaded);
+    } catch (error) {
+      this.report('glue', describe(error));
+    } finally {
+      this.inModule = outer;
+    }
   }
 
   /** Runs a call into (or from) the module, noting that the module is on the stack. */
@@ -290,8 +306,11 @@ class SyncHost implements Sync {
     }
   }
 
-  /** Takes a batch of effects: diffs and the deadline now, everything else queued. */
-  private receive(json: string): void {
+  /**
+   * Takes a batch of effects: diffs and the deadline now, everything else queued. `deadline`,
+   * `now` and `loaded` are the engine's right after the call that made them.
+   */
+  private receive(json: string, deadline: number, now: number, loaded: boolean): void {
     if (this.destroyed || !this.client) return;
     const effects = JSON.parse(json) as Effect[];
     // Several diffs in one answer (an input deferred inside the module) can be applied one after
@@ -347,13 +366,12 @@ class SyncHost implements Sync {
       }
     }
     // 'loaded' once per selection, after the messages it brought.
-    const loaded = this.client.loaded();
     if (loaded && !this.wasLoaded) {
       const sessionId = this.client.sessionId();
       this.queue(() => this.events.emit('loaded', { sessionId }));
     }
     this.wasLoaded = loaded;
-    this.timer.arm(this.client.nextDeadline(), this.client.now());
+    this.timer.arm(deadline, now);
   }
 
   private onMessages(effect: Extract<Effect, { type: 'messages' }>, several: boolean): void {

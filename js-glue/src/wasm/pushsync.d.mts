@@ -51,7 +51,14 @@ export interface Client extends EngineView {
 
 export interface PushsyncModule {
   Engine: new () => Engine;
-  Client: new (onEffects: (effectsJson: string) => void, onFrame: ((text: string) => void) | null) => Client;
+  /**
+   * `onEffects` gets the effects of each socket event with the engine's `nextDeadline()`, `now()`
+   * (after the call) and `loaded()` as they are then; `onFrame` (looked at once) every frame first.
+   */
+  Client: new (
+    onEffects: (effectsJson: string, nextDeadline: number, now: number, loaded: boolean) => void,
+    onFrame: ((text: string) => void) | null,
+  ) => Client;
   version(): string;
   /** Module memory; replaced when memory grows, so read it again after any call into the module. */
   HEAPU8: Uint8Array;
