@@ -2,6 +2,8 @@
 
 #include <emscripten.h>
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "pushsync/json_io.h"
@@ -61,11 +63,21 @@ void Client::from_socket(Input input) {
     deferred_.push_back(std::move(input));
     return;
   }
-  // Always tell the host, even with no effects: the deadline may have moved.
-  std::string out = "[";
+  // Always tell the host, even with no effects: the deadline may have moved. A socket event raised
+  // while the host reads an answer (it never gives inputs then) would get a buffer of its own.
+  std::string own;
+  std::string& out = answering_ ? own : answer_;
+  out.assign(1, '[');
   run(input, out);
   out += ']';
-  on_effects_(out, next_deadline(), now(), engine_.loaded());
+  const bool outer = answering_;
+  answering_ = true;
+  on_effects_(static_cast<double>(reinterpret_cast<std::uintptr_t>(out.data())), static_cast<double>(out.size()),
+              next_deadline(), now(), engine_.loaded());
+  answering_ = outer;
+  // A rare huge answer (a reset that lists the whole store) is not kept for the next frame.
+  constexpr std::size_t kKeptAnswerBytes = 64 * 1024;
+  if (!outer && answer_.capacity() > kKeptAnswerBytes) std::string().swap(answer_);
 }
 
 }  // namespace pushsync::wasm

@@ -15,11 +15,14 @@ namespace pushsync::wasm {
 
 class Client : public EngineView {
  public:
-  /// `on_effects(json, deadline, now, loaded)` receives the effects that socket events cause (socket
-  /// events come from the browser's event loop, not from a call), with what the host reads after
-  /// every answer: `next_deadline()` (-1: none), `now()` after the call and `loaded()`, so a frame
-  /// costs one call into JavaScript and none back. `on_frame(text)`, when a function (looked at
-  /// once, here), sees every received frame first (for `pushsync record`).
+  /// `on_effects(address, length, deadline, now, loaded)` receives the effects that socket events
+  /// cause (socket events come from the browser's event loop, not from a call): their JSON array as
+  /// `length` bytes of UTF-8 at `address` in HEAPU8, readable only during the call (the buffer is
+  /// reused), with what the host reads after every answer: `next_deadline()` (-1: none), `now()`
+  /// after the call and `loaded()`. So a frame costs one call into JavaScript, none back, and no
+  /// copy of the answer (embind's std::string argument is a malloc, a copy, two JavaScript loops
+  /// over every byte and a free). `on_frame(text)`, when a function (looked at once, here), sees
+  /// every received frame first (for `pushsync record`).
   Client(emscripten::val on_effects, emscripten::val on_frame);
 
   /// Applies an input (JSON, as in docs/core.md) now; carries out socket effects and returns the
@@ -40,6 +43,8 @@ class Client : public EngineView {
   emscripten::val on_frame_;
   bool has_on_frame_;
   bool busy_ = false;
+  bool answering_ = false;  // on_effects_ is running: answer_ is being read
+  std::string answer_;      // the answer to a socket event, reused from one to the next
   std::deque<Input> deferred_;  // socket events raised while an input is being applied
 };
 

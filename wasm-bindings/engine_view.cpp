@@ -97,21 +97,30 @@ void append_string(std::string_view text, std::string& out) {
   out += '"';
 }
 
-/// `message_to_json` for the common message (no action payload, no error, well-formed text),
-/// written straight into `out` with the same bytes; false (nothing written) otherwise.
+/// `message_to_json` for the common message (no error, well-formed text), written straight into
+/// `out` with the same bytes; false (nothing written) otherwise. An action payload is copied as
+/// it is stored: the decoder keeps it as nlohmann's own dump of the value it parsed
+/// (events.cpp), which parsing and dumping again, as `message_to_json` does, gives back unchanged.
 bool append_plain_message(const Message& m, std::string& out) {
-  if (m.action_payload || m.error) return false;
+  if (m.error) return false;
   for (const std::string* s : {&m.id, &m.role, &m.content, &m.status, &m.timestamp, &m.updated_at, &m.client_message_id}) {
     if (!valid_utf8(*s)) return false;
   }
+  if (m.action_payload && (m.action_payload->empty() || !valid_utf8(*m.action_payload))) return false;
   // nlohmann's keys in order (sorted); optional ones only when set.
-  if (!m.client_message_id.empty()) {
-    out += "{\"clientMessageId\":";
-    append_string(m.client_message_id, out);
-    out += ",\"content\":";
+  if (m.action_payload) {
+    out += "{\"actionPayload\":";
+    out += *m.action_payload;
+    out += ',';
   } else {
-    out += "{\"content\":";
+    out += '{';
   }
+  if (!m.client_message_id.empty()) {
+    out += "\"clientMessageId\":";
+    append_string(m.client_message_id, out);
+    out += ',';
+  }
+  out += "\"content\":";
   append_string(m.content, out);
   out += ",\"messageId\":";
   append_string(m.id, out);

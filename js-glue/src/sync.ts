@@ -28,6 +28,9 @@ import type {
 } from './types.js';
 import type { Client, PushsyncModule } from './wasm/pushsync.mjs';
 
+/** Decodes the module's answers to socket events (UTF-8 in its memory). */
+const utf8 = new TextDecoder();
+
 /** The key the engine persists its state under (persisted_state.h). */
 export const PERSIST_KEY = 'pushsync.state';
 
@@ -218,7 +221,9 @@ class SyncHost implements Sync {
       const mod = await this.module();
       if (this.destroyed) return;
       this.client = new mod.Client(
-        (json: string, deadline: number, now: number, loaded: boolean) => this.fromSocket(json, deadline, now, loaded),
+        // The answer is read out of module memory at once: the module reuses its buffer.
+        (address: number, length: number, deadline: number, now: number, loaded: boolean) =>
+          this.fromSocket(utf8.decode(mod.HEAPU8.subarray(address, address + length)), deadline, now, loaded),
         this.options.onFrame ? (text: string) => this.queue(() => this.options.onFrame!(text)) : null,
       );
     } catch (error) {

@@ -44,3 +44,30 @@ test('without carryMessages the bare engine answers in the core\'s own shape', (
     engine.delete();
   }
 });
+
+test('carried messages with action payloads are the bytes messagesJson writes', async () => {
+  const { message, newMessageFrame } = await import('./support/frames.mjs');
+  const sessionId = 'payloads';
+  const { engine, socket } = subscribedEngine(mod, sessionId);
+  // The Client copies a stored payload as it is; messagesJson parses and dumps it again.
+  const payloads = [
+    { action: 'echo', taskId: 't1' },
+    { z: 1, a: [1.5, -0, 1e21, 12345678901234567890, 0.1], nested: { deeper: { deepest: [null, true, false] } } },
+    { text: 'quote " backslash \\ tab \t newline \n bell \u0007 é ✓ 😀 \u2028', empty: {}, list: [] },
+    'just a string',
+    42,
+    [3, 2, 1],
+  ];
+  try {
+    engine.carryMessages(true);
+    payloads.forEach((actionPayload, i) => {
+      const answer = engine.socketText(socket, newMessageFrame(sessionId, message(sessionId, i + 1, { actionPayload })), NOW);
+      const diff = JSON.parse(answer).find((e) => e.type === 'messages');
+      assert.ok(diff, `payload ${i} stored`);
+      assert.deepEqual(diff.inserted, [i]);
+      assert.ok(answer.includes(`"insertedMessages":${engine.messagesJson(i, 1)}`), `payload ${i}: ${answer}`);
+    });
+  } finally {
+    engine.delete();
+  }
+});

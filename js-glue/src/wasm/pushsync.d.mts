@@ -52,11 +52,13 @@ export interface Client extends EngineView {
 export interface PushsyncModule {
   Engine: new () => Engine;
   /**
-   * `onEffects` gets the effects of each socket event with the engine's `nextDeadline()`, `now()`
-   * (after the call) and `loaded()` as they are then; `onFrame` (looked at once) every frame first.
+   * `onEffects` gets the effects of each socket event, their JSON as `length` bytes of UTF-8 at
+   * `address` in HEAPU8 (read them during the call: the module reuses the buffer), with the
+   * engine's `nextDeadline()`, `now()` (after the call) and `loaded()` as they are then; `onFrame`
+   * (looked at once) gets every frame first.
    */
   Client: new (
-    onEffects: (effectsJson: string, nextDeadline: number, now: number, loaded: boolean) => void,
+    onEffects: (address: number, length: number, nextDeadline: number, now: number, loaded: boolean) => void,
     onFrame: ((text: string) => void) | null,
   ) => Client;
   version(): string;
