@@ -1,7 +1,7 @@
 // Where the time of the WASM ingest path goes, and why it is slower than the careful JavaScript
 // merge where it is. Run it with `bench/run profile`; results: bench/results/profile.json.
 //
-// Three views of the same work:
+// Three views of the same work (and a fourth for the public API):
 // 1. Attribution by subtraction (no profiler): per frame, the cost of copying the bytes into
 //    HEAPU8, of one call that decodes a frame and returns "[]" (a pusher:pong: the crossing, the
 //    frame decode, the embind string return), of JSON.parse of the effects, and the rest (the
@@ -10,6 +10,7 @@
 // 2. A V8 CPU profile (node:inspector) of the measured loop only, with a WASM build that keeps
 //    function names (build-wasm-prof, linked with --profiling-funcs; otherwise wasm-function[N]).
 // 3. perf on the native driver (the core's own hot spots, without WASM).
+// 4. A V8 CPU profile of ingest's (p), createSync on the named module: what the glue adds.
 //
 //   node --expose-gc bench/profile.mjs [--sizes 10000,100000] [--module DIR] [--perf auto|off]
 import { spawnSync } from 'node:child_process';
@@ -192,6 +193,29 @@ async function cpuProfile(mod, data, variant, label) {
   return { variant, usPerFrameWhileProfiled: round((ms * 1000) / data.frames.length), file: path.relative(ROOT, file), ...summary };
 }
 
+/**
+ * The public API path, ingest's (p): one whole runApi (createSync, the handshake, every frame as a
+ * WebSocket message event, the queued 'messages' events) after a warm-up one; the set-up is a few
+ * milliseconds of it.
+ */
+async function cpuProfileApi(mod, data, label) {
+  await runVariant('api', mod, data); // warm-up
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  gc();
+  await session.post('Profiler.start');
+  const r = await runVariant('api', mod, data);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  fs.mkdirSync(PROF, { recursive: true });
+  const file = path.join(PROF, `${label}.cpuprofile`);
+  fs.writeFileSync(file, JSON.stringify(profile));
+  const summary = summarise(file, { top: 20 });
+  return { variant: 'api', usPerFrameWhileProfiled: round((r.ms * 1000) / r.frames), check: r.check, file: path.relative(ROOT, file), ...summary };
+}
+
 function perfNative(data) {
   if (options.perf === 'off' || !fs.existsSync(DRIVER)) return null;
   const has = spawnSync('perf', ['--version'], { encoding: 'utf8' });
@@ -226,8 +250,9 @@ async function main() {
     console.log(`profile: ${n} ${order}: CPU profiles`);
     const wasm = await cpuProfile(named, data, 'wasm', `wasm-${n}-${order}`);
     const careful = await cpuProfile(named, data, 'careful', `careful-${n}-${order}`);
+    const api = await cpuProfileApi(named, data, `api-${n}-${order}`);
     const perf = perfNative(data);
-    cases.push({ n: Number(n), order, attribution: split, cpuProfiles: { wasm, careful }, perfNative: perf });
+    cases.push({ n: Number(n), order, attribution: split, cpuProfiles: { wasm, careful, api }, perfNative: perf });
   }
   const file = writeResult(options.name, {
     benchmark: 'profile',
@@ -240,6 +265,7 @@ async function main() {
     notes: [
       'attribution: medians of trials after a warm-up; engineWorkOnNewMessage = callsTotal - copyIntoHeap - crossingAndPongDecode.',
       'cpuProfiles: V8 sampling profiles (50 us) of the frame loop alone (no set-up, no store check), after a warm-up run; WASM function names come from a --profiling-funcs build of the same sources (build-wasm-prof), whose code is the same -O3 code as the release module.',
+      'cpuProfiles.api: the same for one whole run of ingest\'s (p) (createSync on the named module, its handshake included: a few ms of the run).',
       'perfNative: perf record of the native driver; the percentages are of the whole process.',
     ],
     cases,

@@ -133,7 +133,16 @@ if (ingest) {
   p(`![ingest, µs per frame](${relResults}/ingest.svg)`);
   const notMet = (ingest.goals ?? []).filter((g) => g.met === false);
   if (notMet.length) p('**Not met:** ' + notMet.map((g) => `${g.goal} (${n(g.ratio, 2)}×)`).join('; ') + '. Why, and what would fix it, is in the next section.');
-  if (ingest.methods.api) p('**The public API path (p)** costs more than the bare engine plus the mirror (c2) around it: per frame the Client also asks embind whether `onFrame` is a function (`val::typeOf`, a string crossing), calls back into JavaScript with the effects as a string, and the glue re-arms its timer (`setTimeout`), reads `loaded()`, `nextDeadline()` and `now()` (three more crossings) and queues the event for a microtask. Not yet profiled on this path (`bench/profile.mjs` profiles (c)); those per-frame costs, then the decoder (item 1 of issue 12, not started), are the next steps.');
+  if (ingest.methods.api) {
+    const over = ingest.cases.filter((c) => c.results.api && c.results.wasmMirror)
+      .map((c) => `${n(c.results.api.usPerFrame / c.results.wasmMirror.usPerFrame, 2)}× at ${n(c.n, 0)} ${c.order}`);
+    p(`**The public API path (p) against the engine and mirror it wraps (c2)**: (p) / (c2) = ${over.join(', ')}. ` +
+      'Issue 12 took out what (p) paid per frame on top of (c2) (a profile named each): the Client asked embind whether `onFrame` is a function (`val::typeOf`, a string across) and now looks once; ' +
+      'the answer to a socket event crossed as embind\'s `std::string` (a malloc and a copy, two JavaScript loops over every byte, a free) and now crosses as an address and a length in a buffer the Client reuses, decoded by one `TextDecoder.decode`, with `nextDeadline()`, `now()` and `loaded()` as arguments of the same call instead of three calls back; ' +
+      'the glue cleared and set its `setTimeout` on every frame (the activity deadline moves with each one) and now sets it again only when the deadline comes earlier (a timeout set too early fires, finds the deadline not reached and is set for the rest: a wake-up, never an early tick); ' +
+      '`shift()` on the queue of thousands of events a burst leaves before the microtask (29% of the path at 10,000 in order) became a walk by index; and carried messages with an `actionPayload` are copied as stored, not parsed and dumped by nlohmann. ' +
+      'What (p) still does beyond (c2): one `messages` event per frame to a listener (an object and a queued job each), held until the microtask after the burst. (c2)\'s own answer still crosses as a `std::string` (the bare Engine\'s `socketTextFromBuffer`), so (p) can come out below it. What is left in both is the engine\'s work and `JSON.parse` of the effects (the profile below, "public API path").');
+  }
 }
 
 // ---- profile ---------------------------------------------------------------------------------
@@ -150,6 +159,12 @@ if (profile) {
     p(`**V8 profile, WASM path, ${n(c.n, 0)} ${c.order}** (${profile.settings.wasmFunctionNames ? 'WASM names from build-wasm-prof' : 'no WASM names: build-wasm-prof was missing'}; sampling adds overhead, read the shares, not the times). By category: ` +
       w.categories.filter((x) => x.percent >= 0.5).map((x) => `${x.category} ${n(x.percent, 1)}%`).join(', ') + '. Top functions by self time:',
       table(['function (self time)', '%'], w.topSelf.filter((x) => x.percent >= 1).slice(0, 14).map((x) => [`\`${x.function.replace(/\s+wasm\/\S+$/, '').replace(/\|/g, '\\|')}\`${/bench\/profile/.test(x.function) ? ' (the JS loop: HEAPU8.set, JSON.parse of the effects)' : ''}`, n(x.percent, 1)])));
+    const api = c.cpuProfiles.api;
+    if (api) {
+      p(`**V8 profile, public API path (p), ${n(c.n, 0)} ${c.order}** (one whole createSync run on the named module, its handshake included; ${n(api.usPerFrameWhileProfiled, 1)} µs a frame while profiled). By category: ` +
+        api.categories.filter((x) => x.percent >= 0.5).map((x) => `${x.category} ${n(x.percent, 1)}%`).join(', ') + '. Top functions by self time (a JavaScript function\'s self time includes the builtins it calls, e.g. `receive` holds the `JSON.parse` of the effects):',
+        table(['function (self time)', '%'], api.topSelf.filter((x) => x.percent >= 1).slice(0, 14).map((x) => [`\`${x.function.replace(/\s+wasm\/\S+$/, '').replace(/\|/g, '\\|')}\``, n(x.percent, 1)])));
+    }
     if (c.perfNative?.top) {
       p(`**perf, native driver, ${n(c.n, 0)} ${c.order}** (${c.perfNative.note}):`,
         table(['symbol', '%'], c.perfNative.top.slice(0, 12).map((x) => [`\`${x.symbol.replace(/\|/g, '\\|')}\`${x.kernel ? ' (kernel)' : ''}`, n(x.percent, 1)])));
