@@ -26,7 +26,9 @@ const table = (head, rows) => {
   const align = head.map((_, i) => i > 0 && rows.every((r) => NUMERIC.test(String(r[i]).trim())));
   return [`| ${head.join(' | ')} |`, `|${align.map((right) => (right ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 };
-const when = (r) => (r ? `${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC, \`${r.command}\`` : 'not run yet');
+// The load average at the start says how much of a run's absolute times the shared machine added.
+const load = (r) => (r?.machine?.loadAverageAtStart ? `, load average ${r.machine.loadAverageAtStart[0]} at the start` : '');
+const when = (r) => (r ? `${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC, \`${r.command}\`${load(r)}` : 'not run yet');
 const metText = (met) => (met === null || met === undefined ? 'not measured' : met ? '**met**' : '**not met**');
 
 const out = [];
@@ -162,7 +164,7 @@ if (profile) {
     const api = c.cpuProfiles.api;
     if (api) {
       p(`**V8 profile, public API path (p), ${n(c.n, 0)} ${c.order}** (one whole createSync run on the named module, its handshake included; ${n(api.usPerFrameWhileProfiled, 1)} µs a frame while profiled). By category: ` +
-        api.categories.filter((x) => x.percent >= 0.5).map((x) => `${x.category} ${n(x.percent, 1)}%`).join(', ') + '. Top functions by self time (a JavaScript function\'s self time includes the builtins it calls, e.g. `receive` holds the `JSON.parse` of the effects):',
+        api.categories.filter((x) => x.percent >= 0.5).map((x) => `${x.category} ${n(x.percent, 1)}%`).join(', ') + '. Top functions by self time (a JavaScript function\'s self time includes the builtins it calls and what V8 inlined into it: `receive` holds the `JSON.parse` of the effects and the mirror\'s splice):',
         table(['function (self time)', '%'], api.topSelf.filter((x) => x.percent >= 1).slice(0, 14).map((x) => [`\`${x.function.replace(/\s+wasm\/\S+$/, '').replace(/\|/g, '\\|')}\``, n(x.percent, 1)])));
     }
     if (c.perfNative?.top) {
