@@ -241,7 +241,10 @@ for (const profile of PROFILES) {
       assert.deepEqual(shown.map((message) => message.content), ['online one', 'online two', 'online three', ...texts]);
       assert.ok(shown.every((message) => message.status === 'sent'), JSON.stringify(shown));
       assert.equal(new Set(shown.map((message) => message.id)).size, shown.length);
-      for (const text of texts) assert.equal(storedBy(text), 1, `${text}: stored by one request`);
+      // The server's list above proves each once. The route sees a request of a worker the alarm
+      // just started only once Playwright has attached to that worker, which can be after its
+      // first send: at most one, never two.
+      for (const text of texts) assert.ok(storedBy(text) <= 1, `${text}: stored by ${storedBy(text)} requests`);
     });
 
     test('an answer lost with a stopped worker: the message is found on the server and not sent again', async () => {
