@@ -1,8 +1,9 @@
-// Internal: the general decoders (nlohmann, any JSON) behind the public ones, which first try the
-// scanner's fast path for the frames seen most. Exposed only so the differential tests and the
-// fuzzer can check that both paths agree wherever the fast one answers.
+// Internal: the frame decoder in the form the engine calls it, once per frame, into a Frame it
+// keeps between frames so the strings' buffers are reused (the public decode_frame makes a new
+// one each time).
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "pushsync/events.h"
@@ -10,7 +11,12 @@
 
 namespace pushsync {
 
-Result<Frame, FrameError> decode_frame_general(std::string_view text);
-Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, std::string_view data);
+/// Decodes `text` into `frame` (every field replaced); nullopt when it is a frame, else the error.
+std::optional<FrameError> decode_frame_into(std::string_view text, Frame& frame);
+
+/// decode_app_event for the `data` of a frame that decode_frame_into read: its bytes are valid
+/// UTF-8 already (validated on the way in, or written by the decoder), so they are not checked
+/// again.
+Result<AppEvent, DecodeError> decode_frame_event(std::string_view event, std::string_view data);
 
 }  // namespace pushsync

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "decoders.h"
 #include "json_limits.h"
 
 #include "pushsync/persisted_state.h"
@@ -234,13 +235,12 @@ void Engine::on(const input::SocketText& in, Millis now) {
                                     std::to_string(config_.max_frame_bytes));
     return;
   }
-  auto decoded = decode_frame(in.text);
-  if (!decoded) {
+  if (const auto error = decode_frame_into(in.text, frame_)) {
     ++counters_.frames_rejected;
-    report(ErrorCode::BadFrame, std::string(to_string(decoded.error())) + ": " + in.text.substr(0, 200));
+    report(ErrorCode::BadFrame, std::string(to_string(*error)) + ": " + in.text.substr(0, 200));
     return;
   }
-  const Frame& frame = decoded.value();
+  const Frame& frame = frame_;
   if (frame.event == "sockudo:resume_success" || frame.event == "sockudo:resume_failed") {
     on_resume_result(frame, frame.event == "sockudo:resume_success");
     return;
@@ -348,19 +348,19 @@ void Engine::on_channel_event(const Frame& frame, Millis now) {
     recovery_.set_position(ResumePosition{*frame.channel, *frame.stream_id, *frame.serial, frame.message_id});
   }
   if (!is_app_event(frame.event)) return;  // not ours to read
-  auto event = decode_app_event(frame.event, frame.data);
+  auto event = decode_frame_event(frame.event, frame.data);
   if (!event) {
     ++counters_.frames_rejected;
     report(ErrorCode::BadPayload, event.error().what);
     return;
   }
-  apply(event.value(), now);
+  apply(std::move(event).value(), now);
 }
 
-void Engine::apply(const AppEvent& event, Millis now) {
+void Engine::apply(AppEvent&& event, Millis now) {
   std::visit(Overloaded{
-                 [&](const NewMessageEvent& e) {
-                   if (e.session_id == session_id_) apply_message(e.message, true, now);
+                 [&](NewMessageEvent& e) {
+                   if (e.session_id == session_id_) apply_message(std::move(e.message), true, now);
                  },
                  [&](const MessageUpdateEvent& e) {
                    if (e.session_id != session_id_) return;
@@ -645,7 +645,8 @@ void Engine::reconcile(Millis now) {
 
   // Push: open a socket unless one is open or a retry is waiting for its time.
   if (can_push) {
-    link_.open_if_due(socket_url(config_), now, io());
+    // The URL is built only when no socket is open (not once per frame).
+    if (!link_.socket()) link_.open_if_due(socket_url(config_), now, io());
     counters_.sockets_opened = link_.sockets_opened();
     counters_.reconnects = counters_.sockets_opened > 0 ? counters_.sockets_opened - 1 : 0;
   }

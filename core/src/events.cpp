@@ -80,115 +80,243 @@ std::optional<json> parse_object(std::string_view text) {
   return doc;
 }
 
-// Reads a message as plausible backends send it: `sequenceNumber` may be absent (the store then
+// What the reader saw of a message field: its JSON type, as a DOM would hold the last of
+// duplicate keys.
+enum class Kind { Absent, Null, String, Number, Object, Other };
+
+Kind kind_of(char c) {
+  switch (c) {
+    case '"': return Kind::String;
+    case 'n': return Kind::Null;
+    case '{': return Kind::Object;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+      return Kind::Number;
+    default: return Kind::Other;
+  }
+}
+
+// A string field read straight into its place in the message; anything else is only validated.
+bool read_string_field(scan::Scanner& s, std::string& out, Kind& kind) {
+  kind = kind_of(s.peek_value());
+  if (kind == Kind::String) return s.string_value(out);
+  out.clear();
+  return s.skip_value();
+}
+
+std::string field_error(std::string_view where, std::string_view key, std::string_view problem) {
+  return std::string(where) + ": '" + std::string(key) + "' " + std::string(problem);
+}
+
+// `error`, an object of optional strings `code` and `message` (or a string: the message alone).
+bool read_error_object(scan::Scanner& s, MessageError& out, bool& well_typed) {
+  if (!s.begin_object()) return false;
+  Kind code = Kind::Absent, message = Kind::Absent;
+  std::string scratch;
+  std::string_view key;
+  while (s.next_key(key, scratch)) {
+    bool read;
+    if (key == "code") read = read_string_field(s, out.code, code);
+    else if (key == "message") read = read_string_field(s, out.message, message);
+    else read = s.skip_value();
+    if (!read) return false;
+  }
+  const auto fine = [](Kind k) { return k == Kind::Absent || k == Kind::Null || k == Kind::String; };
+  well_typed = fine(code) && fine(message);
+  return s.ok();
+}
+
+// One message, as plausible backends send it: `sequenceNumber` may be absent (the store then
 // orders it by timestamp among the rest), `timestamp` is ISO-8601 or epoch milliseconds, and
-// `content` may be null or absent (action messages carry an `actionPayload` instead).
-Result<Message, DecodeError> message_from(const json& object, std::string_view where) {
-  if (!object.is_object()) return DecodeError{std::string(where) + ": message must be an object"};
-  Message m;
-  Fields f(object, where);
-  if (!f.string("messageId", m.id) || !f.string("role", m.role) || !f.string("content", m.content, false) ||
-      !f.string("status", m.status, false) || !f.string("updatedAt", m.updated_at, false) ||
-      !f.error_object("error", m.error)) {
-    return f.error();
+// `content` may be null or absent (action messages carry an `actionPayload` instead). The scanner
+// is before the value. Returns false only when the text is not JSON (the scanner's fault); a
+// message that is JSON but not valid sets `problem` and leaves the scanner after it.
+bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::string& problem) {
+  problem.clear();
+  if (s.peek_value() != '{') {
+    if (!s.skip_value()) return false;
+    problem = std::string(where) + ": message must be an object";
+    return true;
   }
-  if (const auto it = object.find("sequenceNumber"); it != object.end() && !it->is_null()) {
-    if (!f.integer("sequenceNumber", m.sequence, 1, kMaxSequence)) return f.error();
+  s.begin_object();
+  Kind id = Kind::Absent, role = Kind::Absent, content = Kind::Absent, status = Kind::Absent,
+       updated_at = Kind::Absent, error = Kind::Absent, sequence = Kind::Absent, timestamp = Kind::Absent,
+       client_id = Kind::Absent, action = Kind::Absent;
+  scan::Number sequence_number, time_number;
+  bool error_typed = true;
+  std::string error_text;
+  std::string_view action_raw;
+  std::string scratch;
+  std::string_view key;
+  while (s.next_key(key, scratch)) {
+    bool read;
+    if (key == "messageId") {
+      read = read_string_field(s, m.id, id);
+    } else if (key == "role") {
+      read = read_string_field(s, m.role, role);
+    } else if (key == "content") {
+      read = read_string_field(s, m.content, content);
+    } else if (key == "status") {
+      read = read_string_field(s, m.status, status);
+    } else if (key == "updatedAt") {
+      read = read_string_field(s, m.updated_at, updated_at);
+    } else if (key == "timestamp") {
+      timestamp = kind_of(s.peek_value());
+      if (timestamp == Kind::String) {
+        read = s.string_value(m.timestamp);
+      } else {
+        m.timestamp.clear();
+        read = timestamp == Kind::Number ? s.number_value(time_number) : s.skip_value();
+      }
+    } else if (key == "clientMessageId") {
+      read = read_string_field(s, m.client_message_id, client_id);
+    } else if (key == "sequenceNumber") {
+      sequence = kind_of(s.peek_value());
+      read = sequence == Kind::Number ? s.number_value(sequence_number) : s.skip_value();
+    } else if (key == "error") {
+      error = kind_of(s.peek_value());
+      m.error.reset();
+      if (error == Kind::String) {
+        read = s.string_value(error_text);
+      } else if (error == Kind::Object) {
+        MessageError value;
+        read = read_error_object(s, value, error_typed);
+        m.error = std::move(value);
+      } else {
+        read = s.skip_value();
+      }
+    } else if (key == "actionPayload") {
+      action = kind_of(s.peek_value());
+      read = s.raw_value(action_raw);
+    } else {
+      read = s.skip_value();
+    }
+    if (!read) return false;
   }
-  if (m.id.empty()) return DecodeError{std::string(where) + ": 'messageId' is empty"};
-  const auto time = object.find("timestamp");
-  if (time == object.end() || time->is_null()) return DecodeError{std::string(where) + ": 'timestamp' is missing"};
-  if (time->is_number_integer() || time->is_number_float()) {
-    const double ms = time->get<double>();
+  if (!s.ok()) return false;
+
+  // The checks in a fixed order, whatever the order of the keys: the first problem is named.
+  const auto string_field = [&](Kind kind, const char* name, bool required) {
+    if (kind == Kind::Absent || kind == Kind::Null) {
+      if (required) problem = field_error(where, name, "is missing");
+      return !required;
+    }
+    if (kind != Kind::String) {
+      problem = field_error(where, name, "must be a string");
+      return false;
+    }
+    return true;
+  };
+  if (!string_field(id, "messageId", true) || !string_field(role, "role", true) ||
+      !string_field(content, "content", false) || !string_field(status, "status", false) ||
+      !string_field(updated_at, "updatedAt", false)) {
+    return true;
+  }
+  if (error == Kind::String) {
+    m.error = MessageError{"", std::move(error_text)};
+  } else if (error == Kind::Object) {
+    if (!error_typed) {
+      problem = field_error(where, "error", "has a field of the wrong type");
+      return true;
+    }
+  } else if (error != Kind::Absent && error != Kind::Null) {
+    problem = field_error(where, "error", "must be an object or a string");
+    return true;
+  }
+  if (sequence != Kind::Absent && sequence != Kind::Null) {
+    const auto& n = sequence_number;
+    if (sequence != Kind::Number || n.kind == scan::Number::Kind::Float) {
+      problem = field_error(where, "sequenceNumber", "must be an integer");
+      return true;
+    }
+    if (n.kind == scan::Number::Kind::Unsigned && n.u > static_cast<std::uint64_t>(kMaxSequence)) {
+      problem = field_error(where, "sequenceNumber", "must be at most " + std::to_string(kMaxSequence));
+      return true;
+    }
+    const std::int64_t value = n.kind == scan::Number::Kind::Unsigned ? static_cast<std::int64_t>(n.u) : n.i;
+    if (value < 1) {
+      problem = field_error(where, "sequenceNumber", "must be at least 1");
+      return true;
+    }
+    m.sequence = value;
+  }
+  if (m.id.empty()) {
+    problem = std::string(where) + ": 'messageId' is empty";
+    return true;
+  }
+  if (timestamp == Kind::Absent || timestamp == Kind::Null) {
+    problem = std::string(where) + ": 'timestamp' is missing";
+    return true;
+  }
+  if (timestamp == Kind::Number) {
+    const double ms = time_number.value;
     // Epoch milliseconds, from year 1970 to 9999.
     if (!(ms >= 0 && ms < 253'402'300'800'000.0)) {
-      return DecodeError{std::string(where) + ": 'timestamp' is out of range"};
+      problem = std::string(where) + ": 'timestamp' is out of range";
+      return true;
     }
     m.timestamp_ms = static_cast<std::int64_t>(ms);
     m.timestamp = format_iso8601_ms(m.timestamp_ms);
-  } else if (time->is_string()) {
-    m.timestamp = time->get<std::string>();
+  } else if (timestamp == Kind::String) {
     const auto parsed = parse_iso8601_ms(m.timestamp);
-    if (!parsed) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp.substr(0, 40)};
+    if (!parsed) {
+      problem = std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp.substr(0, 40);
+      return true;
+    }
     m.timestamp_ms = *parsed;
   } else {
-    return DecodeError{std::string(where) + ": 'timestamp' must be a string or a number"};
+    problem = std::string(where) + ": 'timestamp' must be a string or a number";
+    return true;
   }
   if (m.status.empty()) m.status = "sent";
   // Only a host's hint for matching its sends: a backend's other shape of it is ignored, the
   // message is kept.
-  if (const auto it = object.find("clientMessageId"); it != object.end() && it->is_string()) {
-    m.client_message_id = it->get<std::string>();
-  }
-  if (const auto it = object.find("actionPayload"); it != object.end() && !it->is_null()) {
-    m.action_payload = to_text(*it);
-  }
-  return m;
+  if (client_id != Kind::String) m.client_message_id.clear();
+  // Kept as JSON text, written as nlohmann writes it (sorted keys, no spaces): the same text
+  // whichever way the backend ordered it.
+  if (action != Kind::Absent && action != Kind::Null) m.action_payload = to_text(parse_bounded(action_raw));
+  return true;
 }
 
-// The common `new_message` payload, read without building a DOM. nullopt whenever the scanner
-// cannot be sure (including every invalid payload): the general path below then decides.
-std::optional<NewMessageEvent> scan_new_message(std::string_view data) {
-  scan::Scanner s(data);
-  if (!s.begin_object()) return std::nullopt;
-  NewMessageEvent e;
-  bool has_session = false, has_message = false;
-  std::string_view key;
-  while (s.next_key(key)) {
-    if (key == "sessionId") {
-      if (s.peek_value() != '"' || !s.string_value(e.session_id)) return std::nullopt;
-      has_session = true;
-    } else if (key == "message") {
-      if (s.peek_value() != '{' || !s.begin_object()) return std::nullopt;
-      Message m;
-      bool id = false, sequence = false, role = false, content = false, timestamp = false;
-      std::string_view field;
-      while (s.next_key(field)) {
-        const char kind = s.peek_value();
-        bool handled;
-        if (kind == 'n' && field != "messageId" && field != "sequenceNumber" && field != "role" &&
-            field != "content" && field != "timestamp" && field != "status" && field != "updatedAt" &&
-            field != "clientMessageId" && field != "actionPayload" && field != "error") {
-          handled = s.null_value();
-        } else if (field == "messageId") {
-          handled = kind == '"' && s.string_value(m.id) && (id = true);
-        } else if (field == "sequenceNumber") {
-          handled = kind != '"' && kind != 'n' && s.integer_value(m.sequence) && (sequence = true);
-        } else if (field == "role") {
-          handled = kind == '"' && s.string_value(m.role) && (role = true);
-        } else if (field == "content") {
-          handled = kind == '"' && s.string_value(m.content) && (content = true);
-        } else if (field == "timestamp") {
-          handled = kind == '"' && s.string_value(m.timestamp) && (timestamp = true);
-        } else if (field == "status") {
-          handled = kind == '"' && s.string_value(m.status);
-        } else if (field == "updatedAt") {
-          handled = kind == '"' && s.string_value(m.updated_at);
-        } else if (field == "clientMessageId") {
-          handled = kind == '"' ? s.string_value(m.client_message_id) : s.skip_value();
-        } else if (field == "actionPayload" || field == "error") {
-          handled = false;  // kept as JSON text / decoded by the general path
-        } else {
-          handled = s.skip_value();
-        }
-        if (!handled || !s.ok()) return std::nullopt;
-      }
-      if (!s.ok() || !id || !sequence || !role || !content || !timestamp) return std::nullopt;
-      e.message = std::move(m);
-      has_message = true;
-    } else if (!s.skip_value()) {
-      return std::nullopt;
-    }
-    if (!s.ok()) return std::nullopt;
+std::string payload_fault(std::string_view where, const scan::Scanner& s) {
+  return std::string(where) + (s.fault() == scan::Fault::TooDeep ? ": payload nests arrays or objects too deeply"
+                                                                  : ": payload is not a JSON object");
+}
+
+// `new_message`, read by the scanner alone: every answer, the errors too.
+Result<AppEvent, DecodeError> read_new_message(std::string_view data, scan::Utf8 utf8) {
+  constexpr std::string_view where = "new_message";
+  scan::Scanner s(data, utf8);
+  if (s.peek_value() != '{') {
+    s.skip_value();
+    s.at_end();
+    return DecodeError{payload_fault(where, s)};
   }
-  if (!s.ok() || !s.at_end() || !has_session || !has_message) return std::nullopt;
-  Message& m = e.message;
-  if (m.id.empty() || m.sequence < 1 || m.sequence > kMaxSequence) return std::nullopt;
-  const auto ms = parse_iso8601_ms(m.timestamp);
-  if (!ms) return std::nullopt;
-  m.timestamp_ms = *ms;
-  if (m.status.empty()) m.status = "sent";
-  return e;
+  s.begin_object();
+  NewMessageEvent e;
+  Kind session = Kind::Absent;
+  bool has_message = false;
+  std::string problem;
+  std::string scratch;
+  std::string_view key;
+  while (s.next_key(key, scratch)) {
+    bool read;
+    if (key == "sessionId") {
+      read = read_string_field(s, e.session_id, session);
+    } else if (key == "message") {
+      e.message = Message{};
+      has_message = true;
+      read = read_message(s, where, e.message, problem);
+    } else {
+      read = s.skip_value();
+    }
+    if (!read) break;
+  }
+  if (!s.at_end()) return DecodeError{payload_fault(where, s)};
+  if (session == Kind::Absent || session == Kind::Null) return DecodeError{field_error(where, "sessionId", "is missing")};
+  if (session != Kind::String) return DecodeError{field_error(where, "sessionId", "must be a string")};
+  if (!has_message) return DecodeError{std::string(where) + ": 'message' is missing"};
+  if (!problem.empty()) return DecodeError{std::move(problem)};
+  return AppEvent{std::move(e)};
 }
 
 }  // namespace
@@ -198,14 +326,15 @@ bool is_app_event(std::string_view event) {
          event == "interact_response" || event == "error";
 }
 
-Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
-  if (event == "new_message") {
-    if (auto scanned = scan_new_message(data)) return AppEvent{std::move(*scanned)};
-  }
-  return decode_app_event_general(event, data);
+Result<AppEvent, DecodeError> decode_frame_event(std::string_view event, std::string_view data) {
+  if (event == "new_message") return read_new_message(data, scan::Utf8::Valid);
+  return decode_app_event(event, data);
 }
 
-Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, std::string_view data) {
+Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
+  // The event every frame of a conversation carries: the scanner alone reads it.
+  if (event == "new_message") return read_new_message(data, scan::Utf8::Check);
+  // The others are rarer (a few per turn): read through nlohmann's DOM.
   const std::string where(event);
   if (!within_depth(data)) return DecodeError{where + ": payload nests arrays or objects too deeply"};
   const auto doc = parse_object(data);
@@ -214,13 +343,6 @@ Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, s
   std::string session_id;
   if (!f.string("sessionId", session_id)) return f.error();
 
-  if (event == "new_message") {
-    const auto it = doc->find("message");
-    if (it == doc->end()) return DecodeError{where + ": 'message' is missing"};
-    auto message = message_from(*it, where);
-    if (!message) return message.error();
-    return AppEvent{NewMessageEvent{std::move(session_id), std::move(message).value()}};
-  }
   if (event == "message_update") {
     MessageUpdateEvent e{std::move(session_id), {}, {}, {}, {}};
     if (!f.string("messageId", e.message_id) || !f.string("status", e.status) ||
@@ -253,27 +375,58 @@ Result<AppEvent, DecodeError> decode_app_event_general(std::string_view event, s
 }
 
 Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
-  if (!within_depth(body)) return DecodeError{"messages response: nests arrays or objects too deeply"};
-  const auto doc = parse_object(body);
-  if (!doc) return DecodeError{"messages response: not a JSON object"};
-  const auto messages = doc->find("messages");
-  if (messages == doc->end() || !messages->is_array()) {
-    return DecodeError{"messages response: 'messages' must be an array"};
+  constexpr std::string_view where = "messages response";
+  scan::Scanner s(body);
+  const auto fault = [&] {
+    return DecodeError{s.fault() == scan::Fault::TooDeep ? "messages response: nests arrays or objects too deeply"
+                                                         : "messages response: not a JSON object"};
+  };
+  if (s.peek_value() != '{') {
+    s.skip_value();
+    s.at_end();
+    return fault();
   }
+  s.begin_object();
   MessagePage page;
-  page.messages.reserve(messages->size());
-  // One bad message costs only itself: the rest of the page applies, and the caller reports it.
-  for (const auto& item : *messages) {
-    auto message = message_from(item, "messages response");
-    if (message) page.messages.push_back(std::move(message).value()); else page.rejected.push_back(message.error());
+  bool messages_array = false;
+  Kind more = Kind::Absent;
+  bool has_more = false;
+  std::string scratch, problem;
+  std::string_view key;
+  while (s.next_key(key, scratch)) {
+    bool read = true;
+    if (key == "messages") {
+      page.messages.clear();
+      page.rejected.clear();
+      messages_array = s.peek_value() == '[';
+      if (!messages_array) {
+        read = s.skip_value();
+      } else {
+        s.begin_array();
+        // One bad message costs only itself: the rest of the page applies, and the caller reports it.
+        while (s.next_element()) {
+          Message m;
+          if (!(read = read_message(s, where, m, problem))) break;
+          if (problem.empty()) page.messages.push_back(std::move(m)); else page.rejected.push_back({problem});
+        }
+        read = read && s.ok();
+      }
+    } else if (key == "serverTime") {
+      Kind kind;
+      read = read_string_field(s, page.server_time, kind);
+    } else if (key == "hasMore") {
+      const char c = s.peek_value();
+      more = c == 't' || c == 'f' ? Kind::Other : Kind::String;  // Other: a boolean; String: any other type
+      read = more == Kind::Other ? s.bool_value(has_more) : s.skip_value();
+    } else {
+      read = s.skip_value();
+    }
+    if (!read) break;
   }
-  if (const auto time = doc->find("serverTime"); time != doc->end() && time->is_string()) {
-    page.server_time = time->get<std::string>();
-  }
-  if (const auto more = doc->find("hasMore"); more != doc->end()) {
-    if (!more->is_boolean()) return DecodeError{"messages response: 'hasMore' must be a boolean"};
-    page.has_more = more->get<bool>();
-  }
+  if (!s.at_end()) return fault();
+  if (!messages_array) return DecodeError{"messages response: 'messages' must be an array"};
+  if (more == Kind::String) return DecodeError{"messages response: 'hasMore' must be a boolean"};
+  if (more == Kind::Other) page.has_more = has_more;
   return page;
 }
 

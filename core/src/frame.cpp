@@ -26,101 +26,115 @@ const char* to_string(FrameError error) {
 
 namespace {
 
-// Reads an optional string field; false when present with another type (null counts as absent).
-bool optional_string(const json& object, const char* key, std::optional<std::string>& out) {
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
-  return true;
+// A value the frame reader saw for an optional string field: the last occurrence counts, as in a
+// DOM (nlohmann keeps the last of duplicate keys).
+enum class Seen { Absent, Null, String, Other };
+
+bool read_optional_string(scan::Scanner& s, std::optional<std::string>& out, Seen& seen) {
+  const char kind = s.peek_value();
+  if (kind == '"') {
+    if (!out) out.emplace();
+    seen = Seen::String;
+    return s.string_value(*out);
+  }
+  seen = kind == 'n' ? Seen::Null : Seen::Other;
+  out.reset();
+  return s.skip_value();
 }
 
-// The common frame, read without building a DOM: nullopt whenever the scanner cannot be sure,
-// and nlohmann decides (including every error).
-std::optional<Frame> scan_frame(std::string_view text) {
-  scan::Scanner s(text);
-  if (!s.begin_object()) return std::nullopt;
-  Frame frame;
-  bool has_event = false;
-  const auto optional_string = [&](std::optional<std::string>& out) {
-    const char kind = s.peek_value();
-    if (kind == 'n') {
-      out.reset();
-      return s.null_value();
-    }
-    if (kind != '"') return false;
-    std::string value;
-    if (!s.string_value(value)) return false;
-    out = std::move(value);
-    return true;
-  };
-  std::string_view key;
-  while (s.next_key(key)) {
-    bool handled;
-    if (key == "event") {
-      handled = s.peek_value() == '"' && s.string_value(frame.event);
-      has_event = handled;
-    } else if (key == "data") {
-      const char kind = s.peek_value();
-      handled = kind == '"' ? s.string_value(frame.data) : (kind == 'n' && s.null_value() && (frame.data.clear(), true));
-    } else if (key == "channel") {
-      handled = optional_string(frame.channel);
-    } else if (key == "user_id") {
-      handled = optional_string(frame.user_id);
-    } else if (key == "message_id") {
-      handled = optional_string(frame.message_id);
-    } else if (key == "stream_id") {
-      handled = optional_string(frame.stream_id);
-    } else if (key == "serial") {
-      std::int64_t serial = 0;
-      if (s.peek_value() == 'n') {
-        handled = s.null_value();
-        frame.serial.reset();
-      } else {
-        handled = s.integer_value(serial) && serial >= 0;
-        frame.serial = serial;
-      }
-    } else {
-      handled = s.skip_value();
-    }
-    if (!handled || !s.ok()) return std::nullopt;
-  }
-  if (!s.ok() || !s.at_end() || !has_event) return std::nullopt;
-  return frame;
+FrameError fault_error(const scan::Scanner& s) {
+  return s.fault() == scan::Fault::TooDeep ? FrameError::TooDeep : FrameError::NotJson;
 }
 
 }  // namespace
 
-Result<Frame, FrameError> decode_frame(std::string_view text) {
-  if (auto frame = scan_frame(text)) return std::move(*frame);
-  return decode_frame_general(text);
-}
-
-Result<Frame, FrameError> decode_frame_general(std::string_view text) {
-  if (!within_depth(text)) return FrameError::TooDeep;
-  const json doc = parse_bounded(text);
-  if (doc.is_discarded()) return FrameError::NotJson;
-  if (!doc.is_object()) return FrameError::NotAnObject;
-  const auto event = doc.find("event");
-  if (event == doc.end() || !event->is_string()) return FrameError::MissingEvent;
-
-  Frame frame;
-  frame.event = event->get<std::string>();
-  if (!optional_string(doc, "channel", frame.channel) || !optional_string(doc, "user_id", frame.user_id) ||
-      !optional_string(doc, "message_id", frame.message_id) || !optional_string(doc, "stream_id", frame.stream_id)) {
+std::optional<FrameError> decode_frame_into(std::string_view text, Frame& frame) {
+  scan::Scanner s(text);
+  if (s.peek_value() != '{') {
+    // Not an object: but is it JSON at all?
+    if (s.skip_value() && s.at_end()) return FrameError::NotAnObject;
+    return fault_error(s);
+  }
+  s.begin_object();
+  frame.event.clear();
+  frame.data.clear();
+  frame.serial.reset();
+  Seen event = Seen::Absent, channel = Seen::Absent, user_id = Seen::Absent, message_id = Seen::Absent,
+       stream_id = Seen::Absent;
+  bool serial_bad = false;
+  std::string scratch;
+  std::string_view key;
+  const auto clear_if_absent = [](std::optional<std::string>& field, Seen seen) {
+    if (seen == Seen::Absent) field.reset();
+  };
+  while (s.next_key(key, scratch)) {
+    bool read;
+    if (key == "event") {
+      const bool is_string = s.peek_value() == '"';
+      event = is_string ? Seen::String : Seen::Other;
+      read = is_string ? s.string_value(frame.event) : s.skip_value();
+    } else if (key == "data") {
+      const char kind = s.peek_value();
+      if (kind == '"') {
+        read = s.string_value(frame.data);
+      } else if (kind == 'n') {
+        frame.data.clear();
+        read = s.null_value();
+      } else {
+        // Data sent as an object (or any other value): kept as its JSON text, as a DOM writes it.
+        std::string_view raw;
+        read = s.raw_value(raw);
+        if (read) frame.data = to_text(parse_bounded(raw));
+      }
+    } else if (key == "channel") {
+      read = read_optional_string(s, frame.channel, channel);
+    } else if (key == "user_id") {
+      read = read_optional_string(s, frame.user_id, user_id);
+    } else if (key == "message_id") {
+      read = read_optional_string(s, frame.message_id, message_id);
+    } else if (key == "stream_id") {
+      read = read_optional_string(s, frame.stream_id, stream_id);
+    } else if (key == "serial") {
+      // Serials count up from 1; a value beyond int64 (Sockudo's are u64), below 0 or not an
+      // integer is refused rather than wrapped, since the engine sends it back in `sockudo:resume`.
+      const char kind = s.peek_value();
+      frame.serial.reset();
+      serial_bad = false;
+      if (kind == 'n') {
+        read = s.null_value();
+      } else if (kind == '-' || (kind >= '0' && kind <= '9')) {
+        scan::Number n;
+        read = s.number_value(n);
+        if (n.kind == scan::Number::Kind::Unsigned && n.u <= static_cast<std::uint64_t>(INT64_MAX)) {
+          frame.serial = static_cast<std::int64_t>(n.u);
+        } else {
+          serial_bad = true;
+        }
+      } else {
+        serial_bad = true;
+        read = s.skip_value();
+      }
+    } else {
+      read = s.skip_value();
+    }
+    if (!read) break;
+  }
+  if (!s.at_end()) return fault_error(s);
+  clear_if_absent(frame.channel, channel);
+  clear_if_absent(frame.user_id, user_id);
+  clear_if_absent(frame.message_id, message_id);
+  clear_if_absent(frame.stream_id, stream_id);
+  if (event != Seen::String) return FrameError::MissingEvent;
+  if (channel == Seen::Other || user_id == Seen::Other || message_id == Seen::Other || stream_id == Seen::Other ||
+      serial_bad) {
     return FrameError::BadField;
   }
-  if (const auto serial = doc.find("serial"); serial != doc.end() && !serial->is_null()) {
-    // Serials count up from 1; a value beyond int64 (Sockudo's are u64) or below 0 is refused
-    // rather than wrapped, since the engine sends it back in `sockudo:resume`.
-    if (!serial->is_number_unsigned()) return FrameError::BadField;
-    const auto value = serial->get<std::uint64_t>();
-    if (value > static_cast<std::uint64_t>(INT64_MAX)) return FrameError::BadField;
-    frame.serial = static_cast<std::int64_t>(value);
-  }
-  if (const auto data = doc.find("data"); data != doc.end() && !data->is_null()) {
-    frame.data = data->is_string() ? data->get<std::string>() : to_text(*data);
-  }
+  return std::nullopt;
+}
+
+Result<Frame, FrameError> decode_frame(std::string_view text) {
+  Frame frame;
+  if (const auto error = decode_frame_into(text, frame)) return *error;
   return frame;
 }
 

@@ -1,5 +1,8 @@
 #include "json_scanner.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "json_limits.h"
 
 namespace pushsync::scan {
@@ -13,38 +16,23 @@ int hex(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
 // or 0 when it is not one. nlohmann refuses invalid UTF-8, so the scanner must too.
-std::size_t utf8_length(const unsigned char* p, const unsigned char* end) {
+inline std::size_t utf8_length(const char* text, const char* text_end) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text);
+  const auto* end = reinterpret_cast<const unsigned char*>(text_end);
   const unsigned char c = *p;
-  const auto cont = [&](std::size_t i) { return p + i < end && (p[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  const std::ptrdiff_t left = end - p;
+  const auto cont = [&](std::ptrdiff_t i) { return (p[i] & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
+    if (left < 3 || !cont(1) || !cont(2)) return 0;
     if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
     if (c == 0xED && p[1] >= 0xA0) return 0;  // surrogate
     return 3;
   }
   if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
     if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
     if (c == 0xF4 && p[1] >= 0x90) return 0;  // beyond U+10FFFF
     return 4;
@@ -52,23 +40,72 @@ std::size_t utf8_length(const unsigned char* p, const unsigned char* end) {
   return 0;
 }
 
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+
+// The special bytes of a word (see find_special): a high bit in each byte that is one.
+inline std::uint64_t special_mask(std::uint64_t w, std::uint64_t high_mask) {
+  const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  return ((((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((w - kOnes * 0x20) & ~w)) & kHighs) |
+         (w & high_mask);
+}
+
+// The first byte at or after `p` that ends a plain run: a quote, a backslash, a control character,
+// or (when `check_utf8`) a byte of a multi-byte UTF-8 sequence, which the caller validates; `end`
+// when there is none. Eight bytes at a time: a mask of the special bytes of a word (the bit
+// tricks haszero and hasless(x, 0x20) of "Bit Twiddling Hacks"; a borrow can flag a byte above a
+// special one, never below it, so the lowest flag is exact) and its trailing zeros give the first
+// one without a loop over bytes. Little-endian loads: x86 and WebAssembly.
+inline const char* find_special(const char* p, const char* end, bool check_utf8) {
+  const std::uint64_t high_mask = check_utf8 ? kHighs : 0;
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t mask = special_mask(w, high_mask);
+    if (mask != 0) return p + (__builtin_ctzll(mask) >> 3);
+    p += 8;
+  }
+  for (; p < end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20 || (check_utf8 && c >= 0x80)) return p;
+  }
+  return end;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 }  // namespace
 
-bool Scanner::begin_object() {
+char Scanner::peek_value() {
   skip_ws();
-  if (p_ >= end_ || *p_ != '{') return fail();
+  return p_ < end_ ? *p_ : '\0';
+}
+
+bool Scanner::enter() {
+  if (depth_ >= kMaxJsonDepth) return fail(Fault::TooDeep);
+  ++depth_;
   ++p_;
   first_ = true;
   return true;
 }
 
-bool Scanner::next_key(std::string_view& key) {
-  if (!ok_) return false;
+bool Scanner::begin_object() {
+  if (peek_value() != '{') return fail();
+  return enter();
+}
+
+bool Scanner::begin_array() {
+  if (peek_value() != '[') return fail();
+  return enter();
+}
+
+bool Scanner::next_key(std::string_view& key, std::string& scratch) {
+  if (!ok()) return false;
   skip_ws();
   if (p_ >= end_) return fail();
   if (*p_ == '}') {
     ++p_;
-    first_ = false;  // the enclosing object continues after this value
+    --depth_;
+    first_ = false;  // the enclosing container continues after this value
     return false;
   }
   if (!first_) {
@@ -79,122 +116,306 @@ bool Scanner::next_key(std::string_view& key) {
   first_ = false;
   if (p_ >= end_ || *p_ != '"') return fail();
   const char* start = ++p_;
-  while (p_ < end_ && *p_ != '"') {
-    const auto c = static_cast<unsigned char>(*p_);
-    if (c == '\\' || c < 0x20 || c >= 0x80) return fail();  // plain ASCII keys only
-    ++p_;
+  // Keys are short and plain: view them in place; only a key with an escape is decoded.
+  for (;;) {
+    p_ = find_special(p_, end_, check_utf8_);
+    if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x80) break;
+    const std::size_t n = utf8_length(p_, end_);
+    if (n == 0) return fail();
+    p_ += n;
   }
-  if (p_ >= end_) return fail();
-  key = std::string_view(start, static_cast<std::size_t>(p_ - start));
-  ++p_;
+  if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) return fail();
+  if (*p_ == '"') {
+    key = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+  } else {
+    p_ = start;
+    if (!decode_string(scratch)) return false;
+    key = scratch;
+  }
   skip_ws();
   if (p_ >= end_ || *p_ != ':') return fail();
   ++p_;
-  skip_ws();
   return true;
 }
 
-char Scanner::peek_value() {
+bool Scanner::next_element() {
+  if (!ok()) return false;
   skip_ws();
-  return p_ < end_ ? *p_ : '\0';
+  if (p_ >= end_) return fail();
+  if (*p_ == ']') {
+    ++p_;
+    --depth_;
+    first_ = false;
+    return false;
+  }
+  if (!first_) {
+    if (*p_ != ',') return fail();
+    ++p_;
+  }
+  first_ = false;
+  return true;
 }
 
 bool Scanner::string_value(std::string& out) {
-  if (!ok_ || p_ >= end_ || *p_ != '"') return fail();
+  if (peek_value() != '"') return fail();
   ++p_;
-  out.clear();
-  for (;;) {
-    // Copy the longest plain run at once: most content has no escapes at all.
-    const char* run = p_;
-    while (p_ < end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-      ++p_;
+  return decode_string(out);
+}
+
+namespace {
+
+// After a backslash: the escape's plain character, or 'u' for \uXXXX, or 0 when it is none.
+inline char plain_escape(char c) {
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '/': return '/';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'u': return 'u';
+    default: return 0;
+  }
+}
+
+// Writes code point `cp` as UTF-8 at `dst`; returns the byte after it.
+inline char* put_utf8(char* dst, std::uint32_t cp) {
+  if (cp < 0x80) {
+    *dst++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *dst++ = static_cast<char>(0xC0 | (cp >> 6));
+    *dst++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *dst++ = static_cast<char>(0xE0 | (cp >> 12));
+    *dst++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *dst++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *dst++ = static_cast<char>(0xF0 | (cp >> 18));
+    *dst++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *dst++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *dst++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return dst;
+}
+
+}  // namespace
+
+// After the opening quote: the string decoded into `out`, written through a pointer into a buffer
+// sized once. Its size bounds the decoded length: the raw length up to the closing quote (no
+// escape decodes to more bytes than it has), plus 8 bytes of room, because plain runs are copied
+// a word at a time as they are scanned (a word is stored before its mask says how much of it
+// counts). A reused buffer that already holds the rest of the text needs no measuring.
+bool Scanner::decode_string(std::string& out) {
+  const char* limit = end_;  // the closing quote is before this
+  std::size_t bound = static_cast<std::size_t>(end_ - p_);
+  if (out.capacity() < bound + 8) {
+    // The closing quote: the first one after an even run of backslashes.
+    const char* q = p_;
+    for (;;) {
+      q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
+      if (!q) return fail();
+      const char* b = q;
+      while (b > p_ && b[-1] == '\\') --b;
+      if (((q - b) & 1) == 0) break;
+      ++q;
     }
-    out.append(run, static_cast<std::size_t>(p_ - run));
+    bound = static_cast<std::size_t>(q - p_);
+    limit = q + 1;
+  }
+  out.clear();
+  out.resize(bound + 8);
+  char* const base = out.data();
+  char* dst = base;
+  const std::uint64_t high_mask = check_utf8_ ? kHighs : 0;
+  for (;;) {
+    // A plain run (ASCII, and valid multi-byte UTF-8 when checked), copied as it is scanned.
+    unsigned char c;
+    for (;;) {
+      while (limit - p_ >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p_, 8);
+        std::memcpy(dst, &w, 8);
+        const std::uint64_t mask = special_mask(w, high_mask);
+        if (mask != 0) {
+          const auto k = static_cast<std::size_t>(__builtin_ctzll(mask) >> 3);
+          p_ += k;
+          dst += k;
+          goto special;
+        }
+        p_ += 8;
+        dst += 8;
+      }
+      while (p_ < limit) {
+        c = static_cast<unsigned char>(*p_);
+        if (c == '"' || c == '\\' || c < 0x20 || (check_utf8_ && c >= 0x80)) break;
+        *dst++ = static_cast<char>(c);
+        ++p_;
+      }
+    special:
+      if (p_ >= limit) return fail();
+      c = static_cast<unsigned char>(*p_);
+      if (c < 0x80) break;
+      const std::size_t n = utf8_length(p_, limit);
+      if (n == 0) return fail();
+      for (std::size_t i = 0; i < n; ++i) *dst++ = p_[i];
+      p_ += n;
+    }
+    if (c == '"') {
+      ++p_;
+      out.resize(static_cast<std::size_t>(dst - base));
+      return true;
+    }
+    if (c < 0x20) return fail();  // control characters must be escaped
+    // An escape.
+    if (++p_ >= limit) return fail();
+    const char plain = plain_escape(*p_++);
+    if (plain == 0) return fail();
+    if (plain != 'u') {
+      *dst++ = plain;
+      continue;
+    }
+    const auto read4 = [&](std::uint32_t& v) {
+      if (limit - p_ < 4) return false;
+      v = 0;
+      for (int i = 0; i < 4; ++i) {
+        const int h = hex(p_[i]);
+        if (h < 0) return false;
+        v = v * 16 + static_cast<std::uint32_t>(h);
+      }
+      p_ += 4;
+      return true;
+    };
+    std::uint32_t cp;
+    if (!read4(cp)) return fail();
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      std::uint32_t low;
+      if (limit - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return fail();
+      p_ += 2;
+      if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return fail();
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      return fail();  // a lone low surrogate
+    }
+    dst = put_utf8(dst, cp);
+  }
+}
+
+// After the opening quote: the string validated, up to and past its closing quote.
+bool Scanner::skip_string() {
+  for (;;) {
+    for (;;) {
+      p_ = find_special(p_, end_, check_utf8_);
+      if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x80) break;
+      const std::size_t n = utf8_length(p_, end_);
+      if (n == 0) return fail();
+      p_ += n;
+    }
     if (p_ >= end_) return fail();
     const auto c = static_cast<unsigned char>(*p_);
     if (c == '"') {
       ++p_;
       return true;
     }
-    if (c < 0x20) return fail();  // control characters must be escaped
-    if (c >= 0x80) {
-      const std::size_t n = utf8_length(reinterpret_cast<const unsigned char*>(p_), reinterpret_cast<const unsigned char*>(end_));
-      if (n == 0) return fail();
-      out.append(p_, n);
-      p_ += n;
-      continue;
-    }
-    // An escape.
+    if (c < 0x20) return fail();
     if (++p_ >= end_) return fail();
-    switch (*p_++) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        const auto read4 = [&](std::uint32_t& v) {
-          if (end_ - p_ < 4) return false;
-          v = 0;
-          for (int i = 0; i < 4; ++i) {
-            const int h = hex(p_[i]);
-            if (h < 0) return false;
-            v = v * 16 + static_cast<std::uint32_t>(h);
-          }
-          p_ += 4;
-          return true;
-        };
-        std::uint32_t cp;
-        if (!read4(cp)) return fail();
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          std::uint32_t low;
-          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return fail();
-          p_ += 2;
-          if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return fail();
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          return fail();  // a lone low surrogate
-        }
-        append_utf8(out, cp);
-        break;
+    const char plain = plain_escape(*p_++);
+    if (plain == 0) return fail();
+    if (plain != 'u') continue;
+    const auto read4 = [&](std::uint32_t& v) {
+      if (end_ - p_ < 4) return false;
+      v = 0;
+      for (int i = 0; i < 4; ++i) {
+        const int h = hex(p_[i]);
+        if (h < 0) return false;
+        v = v * 16 + static_cast<std::uint32_t>(h);
       }
-      default:
-        return fail();
+      p_ += 4;
+      return true;
+    };
+    std::uint32_t cp;
+    if (!read4(cp)) return fail();
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      std::uint32_t low;
+      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return fail();
+      p_ += 2;
+      if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return fail();
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      return fail();
     }
   }
 }
 
-bool Scanner::integer_value(std::int64_t& out) {
-  if (!ok_ || p_ >= end_) return fail();
-  const bool negative = *p_ == '-';
-  const char* start = negative ? p_ + 1 : p_;
-  const char* q = start;
-  std::uint64_t value = 0;
-  while (q < end_ && *q >= '0' && *q <= '9') {
-    if (value > (UINT64_MAX - 9) / 10) return fail();  // leave huge numbers to nlohmann
-    value = value * 10 + static_cast<std::uint64_t>(*q - '0');
+bool Scanner::number_value(Number& out) {
+  skip_ws();
+  const char* start = p_;
+  const char* q = p_;
+  const bool negative = q < end_ && *q == '-';
+  if (negative) ++q;
+  const char* digits = q;
+  if (q >= end_ || !is_digit(*q)) return fail();
+  if (*q == '0') {
     ++q;
+  } else {
+    while (q < end_ && is_digit(*q)) ++q;
   }
-  if (q == start || (*start == '0' && q - start > 1)) return fail();  // no digits, or a leading zero
-  if (q < end_ && (*q == '.' || *q == 'e' || *q == 'E')) return fail();  // a float: not handled
-  if (value > static_cast<std::uint64_t>(INT64_MAX)) return fail();
-  out = negative ? -static_cast<std::int64_t>(value) : static_cast<std::int64_t>(value);
+  bool integral = true;
+  if (q < end_ && *q == '.') {
+    integral = false;
+    ++q;
+    if (q >= end_ || !is_digit(*q)) return fail();
+    while (q < end_ && is_digit(*q)) ++q;
+  }
+  if (q < end_ && (*q == 'e' || *q == 'E')) {
+    integral = false;
+    ++q;
+    if (q < end_ && (*q == '+' || *q == '-')) ++q;
+    if (q >= end_ || !is_digit(*q)) return fail();
+    while (q < end_ && is_digit(*q)) ++q;
+  }
   p_ = q;
+  if (integral) {
+    std::uint64_t value = 0;
+    bool overflow = false;
+    for (const char* d = digits; d < q; ++d) {
+      const auto digit = static_cast<std::uint64_t>(*d - '0');
+      if (value > (UINT64_MAX - digit) / 10) {
+        overflow = true;
+        break;
+      }
+      value = value * 10 + digit;
+    }
+    if (!overflow && !negative) {
+      out.kind = Number::Kind::Unsigned;
+      out.u = value;
+      out.value = static_cast<double>(value);
+      return true;
+    }
+    if (!overflow && value <= static_cast<std::uint64_t>(INT64_MAX) + 1) {
+      out.kind = Number::Kind::Integer;
+      out.i = value == static_cast<std::uint64_t>(INT64_MAX) + 1 ? INT64_MIN : -static_cast<std::int64_t>(value);
+      out.value = static_cast<double>(out.i);
+      return true;
+    }
+  }
+  // A fraction, an exponent or an integer beyond 64 bits: a double, read by strtod as nlohmann
+  // reads it (rare in these payloads).
+  const std::string token(start, q);
+  out.kind = Number::Kind::Float;
+  out.value = std::strtod(token.c_str(), nullptr);
   return true;
 }
 
 bool Scanner::bool_value(bool& out) {
-  if (end_ - p_ >= 4 && std::string_view(p_, 4) == "true") {
+  skip_ws();
+  if (end_ - p_ >= 4 && std::memcmp(p_, "true", 4) == 0) {
     out = true;
     p_ += 4;
     return true;
   }
-  if (end_ - p_ >= 5 && std::string_view(p_, 5) == "false") {
+  if (end_ - p_ >= 5 && std::memcmp(p_, "false", 5) == 0) {
     out = false;
     p_ += 5;
     return true;
@@ -203,29 +424,34 @@ bool Scanner::bool_value(bool& out) {
 }
 
 bool Scanner::null_value() {
-  if (end_ - p_ >= 4 && std::string_view(p_, 4) == "null") {
+  skip_ws();
+  if (end_ - p_ >= 4 && std::memcmp(p_, "null", 4) == 0) {
     p_ += 4;
     return true;
   }
-  return false;
+  return fail();
 }
 
 bool Scanner::skip_value() {
   switch (peek_value()) {
-    case '"': {
-      std::string ignored;
-      return string_value(ignored);
-    }
+    case '"':
+      ++p_;
+      return skip_string();
     case '{': {
-      // Deeper than any frame needs: not handled here (the general path refuses it, bounded).
-      if (depth_ >= kMaxJsonDepth || !begin_object()) return fail();
-      ++depth_;
+      if (!enter()) return false;
+      std::string scratch;  // only a key with escapes uses it
       std::string_view key;
-      while (next_key(key)) {
+      while (next_key(key, scratch)) {
         if (!skip_value()) return false;
       }
-      --depth_;
-      return ok_;
+      return ok();
+    }
+    case '[': {
+      if (!enter()) return false;
+      while (next_element()) {
+        if (!skip_value()) return false;
+      }
+      return ok();
     }
     case 't':
     case 'f': {
@@ -233,17 +459,42 @@ bool Scanner::skip_value() {
       return bool_value(ignored);
     }
     case 'n':
-      return null_value() || fail();
+      return null_value();
     default: {
-      std::int64_t ignored;
-      return integer_value(ignored);
+      // Skipped numbers need no value: only the grammar, and strtod is skipped for floats.
+      const char* q = p_;
+      if (q < end_ && *q == '-') ++q;
+      if (q >= end_ || !is_digit(*q)) return fail();
+      if (*q == '0') ++q; else while (q < end_ && is_digit(*q)) ++q;
+      if (q < end_ && *q == '.') {
+        ++q;
+        if (q >= end_ || !is_digit(*q)) return fail();
+        while (q < end_ && is_digit(*q)) ++q;
+      }
+      if (q < end_ && (*q == 'e' || *q == 'E')) {
+        ++q;
+        if (q < end_ && (*q == '+' || *q == '-')) ++q;
+        if (q >= end_ || !is_digit(*q)) return fail();
+        while (q < end_ && is_digit(*q)) ++q;
+      }
+      p_ = q;
+      return true;
     }
   }
 }
 
-bool Scanner::at_end() {
+bool Scanner::raw_value(std::string_view& out) {
   skip_ws();
-  return ok_ && p_ == end_;
+  const char* start = p_;
+  if (!skip_value()) return false;
+  out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+  return true;
+}
+
+bool Scanner::at_end() {
+  if (!ok()) return false;
+  skip_ws();
+  return p_ == end_ || fail();
 }
 
 }  // namespace pushsync::scan

@@ -1,9 +1,12 @@
-// Internal: a strict, allocation-light reader for the flat JSON objects that make up nearly every
-// frame (a Pusher envelope; a new_message payload). It accepts only a subset of JSON (objects
-// whose values are strings, integers, booleans, null, and objects of the same kind), and answers
-// "not handled" for anything else: the caller then uses nlohmann, which reads all JSON. Whatever
-// the scanner does accept, it must read exactly as nlohmann would; tests/unit/json_scanner_test.cpp
-// and the frame fuzzer compare both on every input.
+// Internal: the one reader of the frames seen most (Pusher envelopes, `new_message` payloads, the
+// messages of a REST page). A strict RFC 8259 reader that builds no DOM: the caller walks the
+// text key by key and decodes strings straight into the strings it keeps. It accepts exactly what
+// nlohmann accepts (valid UTF-8, no lone surrogates, the number grammar, nothing after the value)
+// and reads every value the same way: tests/unit/json_scanner_test.cpp and the frame and page
+// fuzzers compare the decoders built on it with an nlohmann oracle (tests/support/json_oracle.h).
+//
+// Nesting deeper than kMaxJsonDepth (json_limits.h) is a fault of its own (TooDeep), found on the
+// way down, so no input can make a recursive reader run out of stack.
 #pragma once
 
 #include <cstdint>
@@ -12,40 +15,81 @@
 
 namespace pushsync::scan {
 
+enum class Fault { None, Syntax, TooDeep };
+
+/// A JSON number as nlohmann types it: an integer literal is Unsigned when it has no sign and fits
+/// uint64, Integer when it is negative and fits int64, and Float otherwise (fraction, exponent,
+/// out of range); `value` is then strtod's reading of it.
+struct Number {
+  enum class Kind { Unsigned, Integer, Float } kind = Kind::Unsigned;
+  std::uint64_t u = 0;
+  std::int64_t i = 0;
+  double value = 0;
+};
+
+/// Whether the text's bytes are already known to be valid UTF-8 (the `data` string of a frame the
+/// scanner decoded: every byte of it was validated or written by the scanner), so the scanner need
+/// not check them again.
+enum class Utf8 { Check, Valid };
+
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  explicit Scanner(std::string_view text, Utf8 utf8 = Utf8::Check)
+      : p_(text.data()), end_(text.data() + text.size()), check_utf8_(utf8 == Utf8::Check) {}
 
-  /// False once anything was outside the subset (or not JSON): the caller falls back.
-  bool ok() const { return ok_; }
+  /// False once anything was not JSON or nested too deeply; every call after that fails too.
+  bool ok() const { return fault_ == Fault::None; }
+  Fault fault() const { return fault_; }
 
-  bool begin_object();
-  /// The next key of the current object (false at its end). Keys with escapes are not handled.
-  bool next_key(std::string_view& key);
-  bool string_value(std::string& out);
-  bool integer_value(std::int64_t& out);
-  bool bool_value(bool& out);
-  /// True (and consumed) when the next value is `null`.
-  bool null_value();
-  /// The kind of the next value, without consuming it: '"', '{', '[', 'n', 't', 'f', '-'/digit.
+  /// The kind of the next value, without consuming it: '"', '{', '[', 'n', 't', 'f', '-'/digit;
+  /// '\0' at the end of the text.
   char peek_value();
-  /// Skips a value of the subset (nested objects included); arrays and floats are not handled.
+
+  /// Enters the object at the current position ('{' expected).
+  bool begin_object();
+  /// The next key of the current object (false at its end, or on a fault). A key with escapes is
+  /// decoded into `scratch` and `key` views it; otherwise `key` views the text.
+  bool next_key(std::string_view& key, std::string& scratch);
+  /// Enters the array at the current position ('[' expected).
+  bool begin_array();
+  /// True when the current array has another element (the scanner is then before it).
+  bool next_element();
+
+  /// Decodes a string value into `out` (replacing its contents; its capacity is reused, and it is
+  /// reserved once to the raw length, an upper bound of the decoded one).
+  bool string_value(std::string& out);
+  bool number_value(Number& out);
+  bool bool_value(bool& out);
+  /// Consumes `null` (a fault when the next value is not null).
+  bool null_value();
+  /// Consumes any value, validating it as a full parse would.
   bool skip_value();
-  /// After the outermost object: only whitespace may follow.
+  /// Consumes any value and returns its text (for values kept as JSON text).
+  bool raw_value(std::string_view& out);
+
+  /// After the outermost value: only whitespace may follow.
   bool at_end();
 
  private:
   void skip_ws() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
-  bool fail() { return ok_ = false; }
-  bool after_value();
+  bool fail(Fault fault = Fault::Syntax) {
+    if (fault_ == Fault::None) fault_ = fault;
+    p_ = end_;
+    return false;
+  }
+  bool enter();
+  bool after_member();
+  bool decode_string(std::string& out);
+  bool skip_string();
 
   const char* p_;
   const char* end_;
-  bool ok_ = true;
-  bool first_ = true;  // no comma before the first key of the current object
-  int depth_ = 0;      // objects skipped inside one another (bounded: see json_limits.h)
+  Fault fault_ = Fault::None;
+  bool check_utf8_;
+  bool first_ = true;  // no comma before the first key/element of the current container
+  int depth_ = 0;
 };
 
 }  // namespace pushsync::scan

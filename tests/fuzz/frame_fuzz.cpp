@@ -9,8 +9,9 @@
 //   the store can order (non-empty id, sequence >= 1 or 0 for none, timestamp_ms == parse of its
 //   timestamp);
 // - connection_established's activity timeout is within 1..3600 s;
-// - the fast decode path (core/src/json_scanner.h) and the general one (nlohmann) agree exactly,
-//   on frames and on new_message payloads, whichever path answered.
+// - the core's one decoder of frames and new_message payloads (core/src/json_scanner.h) agrees
+//   with the nlohmann oracle (tests/support/json_oracle.h): the same value, or the same error;
+// - a frame's data read as a frame's (its UTF-8 not checked again) reads as any payload does.
 // A violation calls __builtin_trap(), which libFuzzer reports as a crash with the input.
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <variant>
 
 #include "../../core/src/decoders.h"
+#include "support/json_oracle.h"
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
 #include "pushsync/iso_time.h"
@@ -65,15 +67,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   const std::string_view text(reinterpret_cast<const char*>(bytes), size);
 
   const auto frame = decode_frame(text);
-  check(frame == decode_frame_general(text));
-  check(decode_app_event("new_message", text) == decode_app_event_general("new_message", text));
+  check(oracle::agree(frame, oracle::decode_frame(text)));
+  check(oracle::agree(decode_app_event("new_message", text), oracle::decode_app_event("new_message", text)));
   if (frame) {
     const Frame& f = frame.value();
     const auto again = decode_frame(encode_frame(f.event, f.data, f.channel));
     check(again.ok());
     check(again.value().event == f.event && again.value().channel == f.channel && again.value().data == f.data);
     decode_payload(f.data);
-    check(decode_app_event("new_message", f.data) == decode_app_event_general("new_message", f.data));
+    const auto event = decode_app_event("new_message", f.data);
+    check(oracle::agree(event, oracle::decode_app_event("new_message", f.data)));
+    check(decode_frame_event("new_message", f.data) == event);
   } else {
     const char* why = to_string(frame.error());
     check(why != nullptr && *why != '\0');

@@ -8,6 +8,8 @@
 // - merged into a small MessageStore (so the cap evicts), the page leaves the store sorted by
 //   (timestamp, sequence, id), free of duplicate ids, within capacity, with at/position_of/find
 //   in agreement;
+// - decode_message_page (the core's one message reader, core/src/json_scanner.h) agrees with the
+//   nlohmann oracle (tests/support/json_oracle.h): the same page, or the same error;
 // - an accepted persisted state has a cursor >= 0 and survives encode then decode unchanged.
 // A violation calls __builtin_trap(), which libFuzzer reports as a crash with the input.
 #include <cstddef>
@@ -19,6 +21,7 @@
 #include "pushsync/iso_time.h"
 #include "pushsync/message_store.h"
 #include "pushsync/persisted_state.h"
+#include "support/json_oracle.h"
 
 namespace {
 
@@ -52,7 +55,9 @@ void check_store(const MessageStore& store) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(bytes), size);
 
-  if (const auto page = decode_message_page(text)) {
+  const auto decoded = decode_message_page(text);
+  check(oracle::agree(decoded, oracle::decode_message_page(text)));
+  if (const auto& page = decoded) {
     MessageStore store(8);
     for (const Message& m : page.value().messages) {
       check(!m.id.empty() && m.sequence >= 0 && !m.status.empty());

@@ -30,7 +30,7 @@
 #include <variant>
 #include <vector>
 
-#include "../../core/src/decoders.h"
+#include "support/json_oracle.h"
 #include "../../core/src/json_limits.h"
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
@@ -277,7 +277,7 @@ void frame(Builder& b) {
   const std::string encoded = encode_frame(event, data, channel);
   const auto decoded = decode_frame(encoded);
   check(decoded.ok());
-  check(decoded == decode_frame_general(encoded));
+  check(decoded == oracle::decode_frame(encoded));
   const Frame& f = decoded.value();
   if (!raw) check(f.event == event && f.data == data && f.channel == channel);
   check(!f.user_id && !f.message_id && !f.stream_id && !f.serial);
@@ -288,7 +288,7 @@ void frame(Builder& b) {
 
 json frame_data(const std::string& encoded, const char* event) {
   const auto decoded = decode_frame(encoded);
-  check(decoded.ok() && decoded == decode_frame_general(encoded));
+  check(decoded.ok() && decoded == oracle::decode_frame(encoded));
   check(decoded.value().event == event && !decoded.value().channel);
   const json data = json::parse(decoded.value().data, nullptr, false);
   check(data.is_object());
@@ -343,13 +343,13 @@ void message(Builder& b) {
   const std::string payload = json{{"sessionId", session}, {"message", json::parse(wire, nullptr, false)}}.dump();
   const bool payload_fits = payload_depth < 0 || 2 + payload_depth <= kMaxJsonDepth;
   const auto event = decode_app_event("new_message", payload);
-  check(event == decode_app_event_general("new_message", payload));
+  check(event == oracle::decode_app_event("new_message", payload));
   check(event.ok() == payload_fits);
   if (payload_fits) check(event.value() == AppEvent{NewMessageEvent{session, m}});
 
   const std::string frame = encode_frame("new_message", payload, "private-session-" + session);
   const auto decoded = decode_frame(frame);
-  check(decoded.ok() && decoded == decode_frame_general(frame) && decoded.value().data == payload);
+  check(decoded.ok() && decoded == oracle::decode_frame(frame) && decoded.value().data == payload);
 }
 
 void host_input(Builder& b) {

@@ -1,14 +1,15 @@
-// The fast decode path (core/src/json_scanner.h) against the general one (nlohmann): wherever the
-// fast path answers, both must give exactly the same frame or event. The frame fuzzer checks the
-// same on random input; these are the cases written down.
+// The core's one decoder of frames, new_message payloads and message pages (built on
+// core/src/json_scanner.h) against the nlohmann oracle (tests/support/json_oracle.h): the same
+// answer for every input, value or error. The frame and page fuzzers check the same on random
+// input; these are the cases written down.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "../../core/src/decoders.h"
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
+#include "support/json_oracle.h"
 
 namespace pushsync {
 namespace {
@@ -44,9 +45,28 @@ TEST(FastPath, AgreesWithTheGeneralFrameDecoder) {
       R"({"channel":"c"})",
       R"([])",
       R"()",
+      R"({"\u0065vent":"e","d\u0061ta":"x"})",
+      R"({"event":"e","data":[1,2.5e3,{"b":1,"a":[true,false,null]}]})",
+      R"({"event":"e","data":-0.0})",
+      R"({"event":"e","serial":5.0})",
+      R"({"event":"e","serial":18446744073709551616})",
+      R"({"event":"e","serial":-0})",
+      R"({"event":5})",
+      R"({"event":"e","event":5})",
+      R"({"event":"e","channel":5})",
+      R"({"event":"e","channel":"c","channel":null})",
+      R"({"event":"e","x":[1,]})",
+      R"({"event":"e","x":1.})",
+      R"({"event":"e","x":-})",
+      R"({"event":"e","x":1e})",
+      R"({"event":"e","x":tru})",
+      R"("just a string")",
+      R"(  12  )",
+      R"([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])",
+      R"({"event":"e","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})",
   };
   for (const auto& text : cases) {
-    EXPECT_EQ(decode_frame(text), decode_frame_general(text)) << text;
+    EXPECT_TRUE(oracle::agree(decode_frame(text), oracle::decode_frame(text))) << text;
   }
 }
 
@@ -68,9 +88,56 @@ TEST(FastPath, AgreesWithTheGeneralEventDecoder) {
       R"({"type":"new_message","message":{"messageId":"m","sequenceNumber":1,"role":"u","content":"c","timestamp":"2026-11-29T10:00:00Z"}})",
       R"({"sessionId":"s1","message":{"messageId":"a","sequenceNumber":1,"role":"u","content":"c","timestamp":"2026-11-29T10:00:00Z"},"message":{"messageId":"b","sequenceNumber":2,"role":"u","content":"d","timestamp":"2026-11-29T10:00:00Z"}})",
       "not json",
+      inner(R"("x")", R"(,"actionPayload":{"taskId":"t","action":"echo","n":[1,2.5,-3e2]})"),
+      inner(R"("x")", R"(,"actionPayload":"text")"),
+      inner(R"("x")", R"(,"actionPayload":null)"),
+      inner(R"("x")", R"(,"error":"boom")"),
+      inner(R"("x")", R"(,"error":{"code":5})"),
+      inner(R"("x")", R"(,"error":[1])"),
+      inner(R"("x")", R"(,"clientMessageId":"c1")"),
+      inner(R"("x")", R"(,"clientMessageId":5)"),
+      inner(R"("x")", R"(,"sequenceNumber":1.5)"),
+      inner(R"("x")", R"(,"sequenceNumber":-4)"),
+      inner(R"("x")", R"(,"sequenceNumber":9007199254740992)"),
+      inner(R"("x")", R"(,"sequenceNumber":null)"),
+      inner(R"("x")", R"(,"timestamp":1764410400000)"),
+      inner(R"("x")", R"(,"timestamp":1764410400000.5)"),
+      inner(R"("x")", R"(,"timestamp":-1)"),
+      inner(R"("x")", R"(,"timestamp":true)"),
+      inner(R"("x")", R"(,"role":5)"),
+      inner(R"("x")", R"(,"messageId":null)"),
+      R"({"sessionId":"s1","message":null})",
+      R"({"sessionId":"s1","message":[]})",
+      R"({"sessionId":null,"message":{}})",
+      R"({"sessionId":"s1","message":{"messageId":"m","role":"u","timestamp":"2026-11-29T10:00:00Z"},"x":})",
+      R"({"sessionId":"s1","message":{"messageId":"m","role":"u","timestamp":"2026-11-29T10:00:00Z"}} [)",
+      R"({"sessionId":"s1","message":{"messageId":"m","role":"u","timestamp":"2026-11-29T10:00:00Z","content":"caf\u00e9 \ud83d\ude00"}})",
+      "{\"sessionId\":\"s1\",\"message\":{\"messageId\":\"m\",\"role\":\"u\",\"timestamp\":\"2026-11-29T10:00:00Z\",\"content\":\"\xff\"}}",
+      "[1,2]",
   };
   for (const auto& data : cases) {
-    EXPECT_EQ(decode_app_event("new_message", data), decode_app_event_general("new_message", data)) << data;
+    EXPECT_TRUE(oracle::agree(decode_app_event("new_message", data), oracle::decode_app_event("new_message", data))) << data;
+  }
+}
+
+TEST(OneDecoder, AgreesWithTheOracleOnPages) {
+  const std::string ok = R"({"messageId":"a","sequenceNumber":1,"role":"user","content":"c","timestamp":"2026-11-29T10:00:00Z"})";
+  const std::vector<std::string> cases = {
+      R"({"messages":[]})",
+      "{\"messages\":[" + ok + "],\"hasMore\":false,\"serverTime\":\"2026-11-29T10:00:01Z\"}",
+      "{\"messages\":[" + ok + R"(,{"messageId":5},7,null,{"messageId":"b","role":"r","timestamp":1764410400000}],"hasMore":true})",
+      R"({"messages":{}})",
+      R"({"hasMore":false})",
+      "{\"messages\":[" + ok + R"(],"hasMore":null})",
+      "{\"messages\":[" + ok + R"(],"serverTime":5})",
+      "{\"messages\":[" + ok + R"(],"messages":[]})",
+      "{\"messages\":[" + ok + ",]}",
+      "{\"messages\":[" + ok + "]",
+      R"([])",
+      "",
+  };
+  for (const auto& body : cases) {
+    EXPECT_TRUE(oracle::agree(decode_message_page(body), oracle::decode_message_page(body))) << body;
   }
 }
 

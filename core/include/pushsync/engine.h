@@ -135,7 +135,7 @@ class Engine {
   void on_pusher_error(const Frame& frame, Millis now);
   void on_resume_result(const Frame& frame, bool success);
   void on_channel_event(const Frame& frame, Millis now);
-  void apply(const AppEvent& event, Millis now);
+  void apply(AppEvent&& event, Millis now);
   /// `live`: pushed, or read after the session's first load (may start an inferred turn).
   void apply_message(Message message, bool live, Millis now);
   /// Within `max_message_bytes`; otherwise reported (and left out).
@@ -224,6 +224,8 @@ class Engine {
   std::string reason_ = "Not configured";
   Counters counters_;
   Effects out_;
+  /// The frame being handled: kept between calls so its strings' buffers are reused.
+  Frame frame_;
   Changes changes_;
 };
 

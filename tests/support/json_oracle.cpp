@@ -1,0 +1,241 @@
+// The oracle for the core's one decoder of frames, new_message payloads and message pages
+// (core/src/json_scanner.h and the readers built on it): the same rules written over nlohmann's
+// DOM, as the core read them before issue 12. Only the tests and the fuzzers link it; they
+// check that both accept the same inputs and read them into the same values.
+#include "support/json_oracle.h"
+
+#include <nlohmann/json.hpp>
+
+#include "../../core/src/json_limits.h"
+#include "../../core/src/json_text.h"
+#include "pushsync/iso_time.h"
+
+namespace pushsync::oracle {
+
+using nlohmann::json;
+
+namespace {
+
+// Reads an optional string field; false when present with another type (null counts as absent).
+bool optional_string(const json& object, const char* key, std::optional<std::string>& out) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_string()) return false;
+  out = it->get<std::string>();
+  return true;
+}
+
+// A small reader that turns "field missing or of the wrong type" into one sentence.
+class Fields {
+ public:
+  Fields(const json& object, std::string_view where) : object_(object), where_(where) {}
+
+  bool string(const char* key, std::string& out, bool required = true) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return !required || fail(key, "is missing");
+    if (!it->is_string()) return fail(key, "must be a string");
+    out = it->get<std::string>();
+    return true;
+  }
+  bool boolean(const char* key, bool& out) {
+    const auto it = object_.find(key);
+    if (it == object_.end()) return fail(key, "is missing");
+    if (!it->is_boolean()) return fail(key, "must be a boolean");
+    out = it->get<bool>();
+    return true;
+  }
+  bool integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max = INT64_MAX) {
+    const auto it = object_.find(key);
+    if (it == object_.end()) return fail(key, "is missing");
+    if (!it->is_number_integer()) return fail(key, "must be an integer");
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+      return fail(key, "must be at most " + std::to_string(max));
+    }
+    out = it->get<std::int64_t>();
+    if (out < min) return fail(key, "must be at least " + std::to_string(min));
+    if (out > max) return fail(key, "must be at most " + std::to_string(max));
+    return true;
+  }
+  bool error_object(const char* key, std::optional<MessageError>& out) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return true;
+    if (it->is_string()) {
+      out = MessageError{"", it->get<std::string>()};
+      return true;
+    }
+    if (!it->is_object()) return fail(key, "must be an object or a string");
+    MessageError error;
+    Fields inner(*it, where_);
+    if (!inner.string("code", error.code, false) || !inner.string("message", error.message, false)) {
+      return fail(key, "has a field of the wrong type");
+    }
+    out = std::move(error);
+    return true;
+  }
+  bool fail(std::string_view key, std::string_view problem) {
+    error_ = std::string(where_) + ": '" + std::string(key) + "' " + std::string(problem);
+    return false;
+  }
+  DecodeError error() const { return {error_}; }
+
+ private:
+  const json& object_;
+  std::string_view where_;
+  std::string error_;
+};
+
+std::optional<json> parse_object(std::string_view text) {
+  json doc = parse_bounded(text);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  return doc;
+}
+
+// Reads a message as plausible backends send it: `sequenceNumber` may be absent (the store then
+// orders it by timestamp among the rest), `timestamp` is ISO-8601 or epoch milliseconds, and
+// `content` may be null or absent (action messages carry an `actionPayload` instead).
+Result<Message, DecodeError> message_from(const json& object, std::string_view where) {
+  if (!object.is_object()) return DecodeError{std::string(where) + ": message must be an object"};
+  Message m;
+  Fields f(object, where);
+  if (!f.string("messageId", m.id) || !f.string("role", m.role) || !f.string("content", m.content, false) ||
+      !f.string("status", m.status, false) || !f.string("updatedAt", m.updated_at, false) ||
+      !f.error_object("error", m.error)) {
+    return f.error();
+  }
+  if (const auto it = object.find("sequenceNumber"); it != object.end() && !it->is_null()) {
+    if (!f.integer("sequenceNumber", m.sequence, 1, kMaxSequence)) return f.error();
+  }
+  if (m.id.empty()) return DecodeError{std::string(where) + ": 'messageId' is empty"};
+  const auto time = object.find("timestamp");
+  if (time == object.end() || time->is_null()) return DecodeError{std::string(where) + ": 'timestamp' is missing"};
+  if (time->is_number_integer() || time->is_number_float()) {
+    const double ms = time->get<double>();
+    // Epoch milliseconds, from year 1970 to 9999.
+    if (!(ms >= 0 && ms < 253'402'300'800'000.0)) {
+      return DecodeError{std::string(where) + ": 'timestamp' is out of range"};
+    }
+    m.timestamp_ms = static_cast<std::int64_t>(ms);
+    m.timestamp = format_iso8601_ms(m.timestamp_ms);
+  } else if (time->is_string()) {
+    m.timestamp = time->get<std::string>();
+    const auto parsed = parse_iso8601_ms(m.timestamp);
+    if (!parsed) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp.substr(0, 40)};
+    m.timestamp_ms = *parsed;
+  } else {
+    return DecodeError{std::string(where) + ": 'timestamp' must be a string or a number"};
+  }
+  if (m.status.empty()) m.status = "sent";
+  // Only a host's hint for matching its sends: a backend's other shape of it is ignored, the
+  // message is kept.
+  if (const auto it = object.find("clientMessageId"); it != object.end() && it->is_string()) {
+    m.client_message_id = it->get<std::string>();
+  }
+  if (const auto it = object.find("actionPayload"); it != object.end() && !it->is_null()) {
+    m.action_payload = to_text(*it);
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<Frame, FrameError> decode_frame(std::string_view text) {
+  if (!within_depth(text)) return FrameError::TooDeep;
+  const json doc = parse_bounded(text);
+  if (doc.is_discarded()) return FrameError::NotJson;
+  if (!doc.is_object()) return FrameError::NotAnObject;
+  const auto event = doc.find("event");
+  if (event == doc.end() || !event->is_string()) return FrameError::MissingEvent;
+
+  Frame frame;
+  frame.event = event->get<std::string>();
+  if (!optional_string(doc, "channel", frame.channel) || !optional_string(doc, "user_id", frame.user_id) ||
+      !optional_string(doc, "message_id", frame.message_id) || !optional_string(doc, "stream_id", frame.stream_id)) {
+    return FrameError::BadField;
+  }
+  if (const auto serial = doc.find("serial"); serial != doc.end() && !serial->is_null()) {
+    // Serials count up from 1; a value beyond int64 (Sockudo's are u64) or below 0 is refused
+    // rather than wrapped, since the engine sends it back in `sockudo:resume`.
+    if (!serial->is_number_unsigned()) return FrameError::BadField;
+    const auto value = serial->get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(INT64_MAX)) return FrameError::BadField;
+    frame.serial = static_cast<std::int64_t>(value);
+  }
+  if (const auto data = doc.find("data"); data != doc.end() && !data->is_null()) {
+    frame.data = data->is_string() ? data->get<std::string>() : to_text(*data);
+  }
+  return frame;
+}
+
+Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
+  const std::string where(event);
+  if (!within_depth(data)) return DecodeError{where + ": payload nests arrays or objects too deeply"};
+  const auto doc = parse_object(data);
+  if (!doc) return DecodeError{where + ": payload is not a JSON object"};
+  Fields f(*doc, where);
+  std::string session_id;
+  if (!f.string("sessionId", session_id)) return f.error();
+
+  if (event == "new_message") {
+    const auto it = doc->find("message");
+    if (it == doc->end()) return DecodeError{where + ": 'message' is missing"};
+    auto message = message_from(*it, where);
+    if (!message) return message.error();
+    return AppEvent{NewMessageEvent{std::move(session_id), std::move(message).value()}};
+  }
+  if (event == "message_update") {
+    MessageUpdateEvent e{std::move(session_id), {}, {}, {}, {}};
+    if (!f.string("messageId", e.message_id) || !f.string("status", e.status) ||
+        !f.string("updatedAt", e.updated_at, false) || !f.error_object("error", e.error)) {
+      return f.error();
+    }
+    return AppEvent{std::move(e)};
+  }
+  if (event == "session_update") {
+    SessionUpdateEvent e{std::move(session_id), {}, {}};
+    if (!f.string("status", e.status) || !f.string("updatedAt", e.updated_at, false)) return f.error();
+    return AppEvent{std::move(e)};
+  }
+  if (event == "typing") {
+    TypingEvent e{std::move(session_id), false, {}};
+    if (!f.boolean("isTyping", e.is_typing) || !f.string("context", e.context, false)) return f.error();
+    return AppEvent{std::move(e)};
+  }
+  if (event == "interact_response") {
+    const auto it = doc->find("data");
+    if (it == doc->end() || !it->is_object()) return DecodeError{where + ": 'data' must be an object"};
+    return AppEvent{InteractResponseEvent{std::move(session_id), to_text(*it)}};
+  }
+  if (event == "error") {
+    ServerErrorEvent e{std::move(session_id), {}, {}};
+    if (!f.string("code", e.code, false) || !f.string("message", e.message)) return f.error();
+    return AppEvent{std::move(e)};
+  }
+  return DecodeError{where + ": unknown event"};
+}
+
+Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
+  if (!within_depth(body)) return DecodeError{"messages response: nests arrays or objects too deeply"};
+  const auto doc = parse_object(body);
+  if (!doc) return DecodeError{"messages response: not a JSON object"};
+  const auto messages = doc->find("messages");
+  if (messages == doc->end() || !messages->is_array()) {
+    return DecodeError{"messages response: 'messages' must be an array"};
+  }
+  MessagePage page;
+  page.messages.reserve(messages->size());
+  // One bad message costs only itself: the rest of the page applies, and the caller reports it.
+  for (const auto& item : *messages) {
+    auto message = message_from(item, "messages response");
+    if (message) page.messages.push_back(std::move(message).value()); else page.rejected.push_back(message.error());
+  }
+  if (const auto time = doc->find("serverTime"); time != doc->end() && time->is_string()) {
+    page.server_time = time->get<std::string>();
+  }
+  if (const auto more = doc->find("hasMore"); more != doc->end()) {
+    if (!more->is_boolean()) return DecodeError{"messages response: 'hasMore' must be a boolean"};
+    page.has_more = more->get<bool>();
+  }
+  return page;
+}
+
+}  // namespace pushsync::oracle
