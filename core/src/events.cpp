@@ -1,5 +1,9 @@
 #include "pushsync/events.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "json_limits.h"
@@ -123,6 +127,122 @@ bool read_error_object(scan::Scanner& s, MessageError& out, bool& well_typed) {
   const auto fine = [](Kind k) { return k == Kind::Absent || k == Kind::Null || k == Kind::String; };
   well_typed = fine(code) && fine(message);
   return s.ok();
+}
+
+// Writes string `text` as nlohmann's dump() does (ensure_ascii off): the two-character escapes,
+// \u00xx for the other control characters, everything else as it is.
+void write_escaped(std::string_view text, std::string& out) {
+  out.push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+      }
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
+}
+
+// Writes the value at the scanner as JSON text exactly as nlohmann's dump() writes the value it
+// parsed (to_text): no spaces, object keys in byte order with the last of duplicates kept,
+// integers as they are, strings as write_escaped. False with `has_float` when the value holds a
+// fraction or an exponent, whose shortest round-trip form only nlohmann writes; false without it
+// when the text is not JSON. So a value kept as JSON text (actionPayload) reads the same whether
+// the backend sent its keys in one order or another, without a DOM.
+bool write_like_dump(scan::Scanner& s, std::string& out, bool& has_float) {
+  switch (s.peek_value()) {
+    case '"': {
+      std::string text;
+      if (!s.string_value(text)) return false;
+      write_escaped(text, out);
+      return true;
+    }
+    case '{': {
+      if (!s.begin_object()) return false;
+      std::vector<std::pair<std::string, std::string>> members;
+      std::string scratch;
+      std::string_view key;
+      while (s.next_key(key, scratch)) {
+        std::string value;
+        if (!write_like_dump(s, value, has_float)) return false;
+        members.emplace_back(std::string(key), std::move(value));
+      }
+      if (!s.ok()) return false;
+      // Sorted by key; of equal keys the last one read stays (stable sort, then the last of each run).
+      std::stable_sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      out.push_back('{');
+      bool first = true;
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        write_escaped(members[i].first, out);
+        out.push_back(':');
+        out += members[i].second;
+      }
+      out.push_back('}');
+      return true;
+    }
+    case '[': {
+      if (!s.begin_array()) return false;
+      out.push_back('[');
+      bool first = true;
+      while (s.next_element()) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (!write_like_dump(s, out, has_float)) return false;
+      }
+      if (!s.ok()) return false;
+      out.push_back(']');
+      return true;
+    }
+    case 't':
+    case 'f': {
+      bool value;
+      if (!s.bool_value(value)) return false;
+      out += value ? "true" : "false";
+      return true;
+    }
+    case 'n':
+      if (!s.null_value()) return false;
+      out += "null";
+      return true;
+    default: {
+      scan::Number n;
+      if (!s.number_value(n)) return false;
+      if (n.kind == scan::Number::Kind::Float) {
+        has_float = true;
+        return false;
+      }
+      out += n.kind == scan::Number::Kind::Unsigned ? std::to_string(n.u) : std::to_string(n.i);
+      return true;
+    }
+  }
+}
+
+// A value kept as JSON text, as to_text(parse(raw)) would write it.
+std::string json_text_of(std::string_view raw) {
+  scan::Scanner s(raw, scan::Utf8::Valid);  // part of a text the scanner validated already
+  std::string out;
+  bool has_float = false;
+  if (write_like_dump(s, out, has_float) && s.at_end()) return out;
+  return to_text(parse_bounded(raw));
 }
 
 // One message, as plausible backends send it: `sequenceNumber` may be absent (the store then
@@ -273,7 +393,7 @@ bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::str
   if (client_id != Kind::String) m.client_message_id.clear();
   // Kept as JSON text, written as nlohmann writes it (sorted keys, no spaces): the same text
   // whichever way the backend ordered it.
-  if (action != Kind::Absent && action != Kind::Null) m.action_payload = to_text(parse_bounded(action_raw));
+  if (action != Kind::Absent && action != Kind::Null) m.action_payload = json_text_of(action_raw);
   return true;
 }
 
