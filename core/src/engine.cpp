@@ -61,8 +61,7 @@ const std::string& Engine::socket_id() const {
 Effects Engine::handle(const Input& input, Millis now) {
   out_.clear();
   const Typing typing_before = typing_.current();
-  changes_ = Changes{};
-  changes_.evicted_before = store_.evicted();
+  changes_.clear(store_.evicted());
   std::visit([&](const auto& in) { on(in, now); }, input);
   reconcile(now);
   arm_derived_timers();
@@ -403,7 +402,7 @@ bool Engine::admissible(const Message& message) {
   return false;
 }
 
-void Engine::apply_message(Message message, bool live, Millis now) {
+void Engine::apply_message(Message&& message, bool live, Millis now) {
   if (!admissible(message)) {
     ++counters_.messages_rejected;
     return;
@@ -800,13 +799,19 @@ void Engine::publish_changes() {
   // its place, and every earlier copy gone before the host saw it (found by tests/fuzz/engine_fuzz:
   // a position listed twice, and one message too many removed from the front).
   std::size_t evicted_new = 0;
-  std::vector<std::string_view> inserted_ids(changes_.inserted.begin(), changes_.inserted.end());
-  std::sort(inserted_ids.begin(), inserted_ids.end());
-  for (std::size_t i = 0, j = 0; i < inserted_ids.size(); i = j) {
-    while (j < inserted_ids.size() && inserted_ids[j] == inserted_ids[i]) ++j;
-    const auto position = store_.position_of(inserted_ids[i]);
-    if (position) change.inserted.push_back(*position);
-    evicted_new += (j - i) - (position ? 1 : 0);
+  if (changes_.inserted.size() == 1) {
+    // A pushed message: one insertion, nothing to sort.
+    if (const auto position = store_.position_of(changes_.inserted.front())) change.inserted.push_back(*position);
+    else evicted_new = 1;
+  } else {
+    std::vector<std::string_view> inserted_ids(changes_.inserted.begin(), changes_.inserted.end());
+    std::sort(inserted_ids.begin(), inserted_ids.end());
+    for (std::size_t i = 0, j = 0; i < inserted_ids.size(); i = j) {
+      while (j < inserted_ids.size() && inserted_ids[j] == inserted_ids[i]) ++j;
+      const auto position = store_.position_of(inserted_ids[i]);
+      if (position) change.inserted.push_back(*position);
+      evicted_new += (j - i) - (position ? 1 : 0);
+    }
   }
   for (const auto& id : changes_.updated) {
     if (std::find(changes_.inserted.begin(), changes_.inserted.end(), id) != changes_.inserted.end()) continue;

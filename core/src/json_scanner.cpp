@@ -40,35 +40,38 @@ inline std::size_t utf8_length(const char* text, const char* text_end) {
   return 0;
 }
 
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+// Sixteen bytes at a time (the GCC/Clang vector extension: SSE2 natively, simd128 in the WASM
+// build, plain code elsewhere): the offset of the first byte that ends a plain run, a quote, a
+// backslash, a control character, or (when `check_utf8`) a byte of a multi-byte UTF-8 sequence,
+// which the caller validates; 16 when there is none.
+using Bytes16 = unsigned char __attribute__((vector_size(16)));
+constexpr std::size_t kBlock = 16;
 
-// The special bytes of a word (see find_special): a high bit in each byte that is one.
-inline std::uint64_t special_mask(std::uint64_t w, std::uint64_t high_mask) {
-  const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-  return ((((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((w - kOnes * 0x20) & ~w)) & kHighs) |
-         (w & high_mask);
+inline std::size_t first_special(const char* p, bool check_utf8) {
+  Bytes16 v;
+  std::memcpy(&v, p, kBlock);
+  auto special = (v == '"') | (v == '\\') | (v < 0x20);
+  if (check_utf8) special |= (v >= 0x80);
+  std::uint64_t half[2];
+  std::memcpy(half, &special, kBlock);  // each byte 0xFF where special; little-endian (x86, WASM)
+  if (half[0] != 0) return static_cast<std::size_t>(__builtin_ctzll(half[0]) >> 3);
+  if (half[1] != 0) return 8 + static_cast<std::size_t>(__builtin_ctzll(half[1]) >> 3);
+  return kBlock;
 }
 
-// The first byte at or after `p` that ends a plain run: a quote, a backslash, a control character,
-// or (when `check_utf8`) a byte of a multi-byte UTF-8 sequence, which the caller validates; `end`
-// when there is none. Eight bytes at a time: a mask of the special bytes of a word (the bit
-// tricks haszero and hasless(x, 0x20) of "Bit Twiddling Hacks"; a borrow can flag a byte above a
-// special one, never below it, so the lowest flag is exact) and its trailing zeros give the first
-// one without a loop over bytes. Little-endian loads: x86 and WebAssembly.
+inline bool is_special(unsigned char c, bool check_utf8) {
+  return c == '"' || c == '\\' || c < 0x20 || (check_utf8 && c >= 0x80);
+}
+
+// The first byte at or after `p` that ends a plain run (see first_special); `end` when none.
 inline const char* find_special(const char* p, const char* end, bool check_utf8) {
-  const std::uint64_t high_mask = check_utf8 ? kHighs : 0;
-  while (end - p >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    const std::uint64_t mask = special_mask(w, high_mask);
-    if (mask != 0) return p + (__builtin_ctzll(mask) >> 3);
-    p += 8;
+  while (end - p >= static_cast<std::ptrdiff_t>(kBlock)) {
+    const std::size_t k = first_special(p, check_utf8);
+    if (k < kBlock) return p + k;
+    p += kBlock;
   }
-  for (; p < end; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (c == '"' || c == '\\' || c < 0x20 || (check_utf8 && c >= 0x80)) return p;
-  }
-  return end;
+  while (p < end && !is_special(static_cast<unsigned char>(*p), check_utf8)) ++p;
+  return p;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -205,13 +208,13 @@ inline char* put_utf8(char* dst, std::uint32_t cp) {
 
 // After the opening quote: the string decoded into `out`, written through a pointer into a buffer
 // sized once. Its size bounds the decoded length: the raw length up to the closing quote (no
-// escape decodes to more bytes than it has), plus 8 bytes of room, because plain runs are copied
-// a word at a time as they are scanned (a word is stored before its mask says how much of it
+// escape decodes to more bytes than it has), plus a block of room, because plain runs are copied
+// a block at a time as they are scanned (a block is stored before its mask says how much of it
 // counts). A reused buffer that already holds the rest of the text needs no measuring.
 bool Scanner::decode_string(std::string& out) {
   const char* limit = end_;  // the closing quote is before this
   std::size_t bound = static_cast<std::size_t>(end_ - p_);
-  if (out.capacity() < bound + 8) {
+  if (out.capacity() < bound + kBlock) {
     // The closing quote: the first one after an even run of backslashes.
     const char* q = p_;
     for (;;) {
@@ -226,34 +229,21 @@ bool Scanner::decode_string(std::string& out) {
     limit = q + 1;
   }
   out.clear();
-  out.resize(bound + 8);
+  out.resize(bound + kBlock);
   char* const base = out.data();
   char* dst = base;
-  const std::uint64_t high_mask = check_utf8_ ? kHighs : 0;
   for (;;) {
     // A plain run (ASCII, and valid multi-byte UTF-8 when checked), copied as it is scanned.
     unsigned char c;
     for (;;) {
-      while (limit - p_ >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p_, 8);
-        std::memcpy(dst, &w, 8);
-        const std::uint64_t mask = special_mask(w, high_mask);
-        if (mask != 0) {
-          const auto k = static_cast<std::size_t>(__builtin_ctzll(mask) >> 3);
-          p_ += k;
-          dst += k;
-          goto special;
-        }
-        p_ += 8;
-        dst += 8;
+      while (limit - p_ >= static_cast<std::ptrdiff_t>(kBlock)) {
+        std::memcpy(dst, p_, kBlock);
+        const std::size_t k = first_special(p_, check_utf8_);
+        p_ += k;
+        dst += k;
+        if (k < kBlock) goto special;
       }
-      while (p_ < limit) {
-        c = static_cast<unsigned char>(*p_);
-        if (c == '"' || c == '\\' || c < 0x20 || (check_utf8_ && c >= 0x80)) break;
-        *dst++ = static_cast<char>(c);
-        ++p_;
-      }
+      while (p_ < limit && !is_special(static_cast<unsigned char>(*p_), check_utf8_)) *dst++ = *p_++;
     special:
       if (p_ >= limit) return fail();
       c = static_cast<unsigned char>(*p_);

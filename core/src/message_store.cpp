@@ -96,7 +96,7 @@ void MessageStore::erase_key(Key key) {
   starts_valid_ = std::min(starts_valid_, b + 1);
 }
 
-std::uint32_t MessageStore::allocate(Message message) {
+std::uint32_t MessageStore::allocate(Message&& message) {
   if (!free_slots_.empty()) {
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();

@@ -110,6 +110,13 @@ class Engine {
     /// so the host is told to start again from the store as it is (a reset listing every position).
     bool moved = false;
     bool any() const { return reset || moved || !inserted.empty() || !updated.empty(); }
+    /// As a new Changes, but the lists keep their buffers (one input after another).
+    void clear(std::uint64_t evicted) {
+      reset = gaps = moved = false;
+      evicted_before = evicted;
+      inserted.clear();
+      updated.clear();
+    }
   };
 
   // Inputs (engine.cpp).
@@ -137,7 +144,7 @@ class Engine {
   void on_channel_event(const Frame& frame, Millis now);
   void apply(AppEvent&& event, Millis now);
   /// `live`: pushed, or read after the session's first load (may start an inferred turn).
-  void apply_message(Message message, bool live, Millis now);
+  void apply_message(Message&& message, bool live, Millis now);
   /// Within `max_message_bytes`; otherwise reported (and left out).
   bool admissible(const Message& message);
   void on_auth_result(const input::HttpResult& in, Millis now);

@@ -73,7 +73,7 @@ class MessageStore {
   std::size_t block_for(const Key& key) const;
   std::size_t block_start(std::size_t block) const;
   void evict_oldest();
-  std::uint32_t allocate(Message message);
+  std::uint32_t allocate(Message&& message);
 
   std::size_t capacity_;
   std::size_t size_ = 0;
