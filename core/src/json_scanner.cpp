@@ -1,5 +1,6 @@
 #include "json_scanner.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -391,11 +392,11 @@ bool Scanner::number_value(Number& out) {
     }
   }
   // A fraction, an exponent or an integer beyond 64 bits: a double, read by strtod as nlohmann
-  // reads it (rare in these payloads).
+  // reads it (rare in these payloads). nlohmann refuses one that overflows to infinity.
   const std::string token(start, q);
   out.kind = Number::Kind::Float;
   out.value = std::strtod(token.c_str(), nullptr);
-  return true;
+  return std::isfinite(out.value) || fail();
 }
 
 bool Scanner::bool_value(bool& out) {
@@ -451,24 +452,8 @@ bool Scanner::skip_value() {
     case 'n':
       return null_value();
     default: {
-      // Skipped numbers need no value: only the grammar, and strtod is skipped for floats.
-      const char* q = p_;
-      if (q < end_ && *q == '-') ++q;
-      if (q >= end_ || !is_digit(*q)) return fail();
-      if (*q == '0') ++q; else while (q < end_ && is_digit(*q)) ++q;
-      if (q < end_ && *q == '.') {
-        ++q;
-        if (q >= end_ || !is_digit(*q)) return fail();
-        while (q < end_ && is_digit(*q)) ++q;
-      }
-      if (q < end_ && (*q == 'e' || *q == 'E')) {
-        ++q;
-        if (q < end_ && (*q == '+' || *q == '-')) ++q;
-        if (q >= end_ || !is_digit(*q)) return fail();
-        while (q < end_ && is_digit(*q)) ++q;
-      }
-      p_ = q;
-      return true;
+      Number ignored;
+      return number_value(ignored);
     }
   }
 }
