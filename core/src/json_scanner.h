@@ -67,7 +67,7 @@ class Scanner {
   /// Consumes any value and returns its text (for values kept as JSON text).
   bool raw_value(std::string_view& out);
 
-  /// After the outermost value: only whitespace may follow.
+  /// After the outermost value: only whitespace may follow (up to a NUL byte, as nlohmann reads).
   bool at_end();
 
  private:

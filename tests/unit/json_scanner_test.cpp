@@ -14,6 +14,8 @@
 namespace pushsync {
 namespace {
 
+using namespace std::string_literals;  // "...\0..."s keeps its NUL bytes
+
 std::string inner(const std::string& content, const std::string& extra = "") {
   return R"({"type":"new_message","sessionId":"s1","message":{"messageId":"m1","sequenceNumber":7,"role":"user","content":)" +
          content + R"(,"status":"sent","timestamp":"2026-11-29T10:00:00.000Z")" + extra + "}}";
@@ -61,6 +63,9 @@ TEST(FastPath, AgreesWithTheGeneralFrameDecoder) {
       R"({"event":"e","x":1e})",
       R"({"event":"e","x":tru})",
       R"({"event":"e","x":1e999})",
+      "{\"event\":\"e\"}\t\0\0 garbage"s,
+      "\"sessionId\"\0}"s,
+      "{\"event\":\"e\"\0}"s,
       R"({"event":"e","x":-1e999,"data":"d"})",
       R"({"event":"e","x":1e-999})",
       R"({"event":"e","serial":1e400})",
@@ -146,6 +151,7 @@ TEST(OneDecoder, AgreesWithTheOracleOnPages) {
       "{\"messages\":[" + ok + "]",
       R"([])",
       "",
+      "{\"messages\":[],\"hasMore\":false}\t\0\0\0"s,
   };
   for (const auto& body : cases) {
     EXPECT_TRUE(oracle::agree(decode_message_page(body), oracle::decode_message_page(body))) << body;
