@@ -35,7 +35,10 @@ enum class Utf8 { Check, Valid };
 class Scanner {
  public:
   explicit Scanner(std::string_view text, Utf8 utf8 = Utf8::Check)
-      : p_(text.data()), end_(text.data() + text.size()), check_utf8_(utf8 == Utf8::Check) {}
+      : p_(text.data()), end_(text.data() + text.size()), check_utf8_(utf8 == Utf8::Check) {
+    // A UTF-8 byte order mark before the value is skipped, as nlohmann's lexer does.
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") p_ += 3;
+  }
 
   /// False once anything was not JSON or nested too deeply; every call after that fails too.
   bool ok() const { return fault_ == Fault::None; }
