@@ -1,5 +1,6 @@
 #include "pushsync/json_io.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -315,26 +316,53 @@ namespace {
 // The effect of nearly every incoming frame, written without building a DOM. Only for session ids
 // in plain printable ASCII (anything else goes through nlohmann, which escapes and repairs); keys in
 // nlohmann's order (sorted), so both writers give the same bytes.
-bool write_messages_changed(const effect::MessagesChanged& x, std::string& out) {
-  for (const char c : x.session_id) {
+bool plain_ascii(std::string_view text) {
+  for (const char c : text) {
     if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
   }
+  return true;
+}
+
+void append_number(std::string& out, std::size_t value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+bool write_messages_changed(const effect::MessagesChanged& x, std::string& out) {
+  if (!plain_ascii(x.session_id)) return false;
   const auto positions = [&](const std::vector<std::size_t>& list) {
     out += '[';
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (i) out += ',';
-      out += std::to_string(list[i]);
+      append_number(out, list[i]);
     }
     out += ']';
   };
   out += "{\"inserted\":";
   positions(x.inserted);
-  out += ",\"removedFront\":" + std::to_string(x.removed_front);
+  out += ",\"removedFront\":";
+  append_number(out, x.removed_front);
   out += x.reset ? ",\"reset\":true" : ",\"reset\":false";
-  out += ",\"sessionId\":\"" + x.session_id + "\",\"size\":" + std::to_string(x.size);
+  out += ",\"sessionId\":\"";
+  out += x.session_id;
+  out += "\",\"size\":";
+  append_number(out, x.size);
   out += ",\"type\":\"messages\",\"updated\":";
   positions(x.updated);
   out += '}';
+  return true;
+}
+
+// The typing effect, as frequent as messages while a turn is inferred: the same rules.
+bool write_typing_changed(const effect::TypingChanged& x, std::string& out) {
+  if (!plain_ascii(x.session_id) || !plain_ascii(x.context)) return false;
+  out += "{\"context\":\"";
+  out += x.context;
+  out += x.is_typing ? "\",\"isTyping\":true" : "\",\"isTyping\":false";
+  out += ",\"sessionId\":\"";
+  out += x.session_id;
+  out += "\",\"type\":\"typing\"}";
   return true;
 }
 
@@ -343,13 +371,18 @@ json effect_json(const Effect& e);
 }  // namespace
 
 std::string effects_to_json(const Effects& effects) {
-  std::string out = "[";
+  std::string out;
+  out.reserve(256);  // a frame's effects (the messages diff, the typing change) fit
+  out += '[';
   for (const auto& e : effects) {
     if (out.size() > 1) out += ',';
     const auto* changed = std::get_if<effect::MessagesChanged>(&e);
-    if (!changed || !write_messages_changed(*changed, out)) out += to_text(effect_json(e));
+    const auto* typing = std::get_if<effect::TypingChanged>(&e);
+    const bool written = (changed && write_messages_changed(*changed, out)) || (typing && write_typing_changed(*typing, out));
+    if (!written) out += to_text(effect_json(e));
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
 namespace {

@@ -386,6 +386,14 @@ void messages_effect(Builder& b) {
   check(e.at("inserted").get<std::vector<std::size_t>>() == x.inserted);
   check(e.at("updated").get<std::vector<std::size_t>>() == x.updated);
   check(out[1].at("type") == "error");
+
+  // So has the typing effect (as frequent while a turn is inferred): the same bytes as nlohmann's.
+  effect::TypingChanged t;
+  t.session_id = b.f.ConsumeBool() ? "s" + std::to_string(b.f.ConsumeIntegral<std::uint16_t>()) : b.any_text(raw);
+  t.is_typing = b.f.ConsumeBool();
+  t.context = b.f.ConsumeBool() ? std::string(b.f.ConsumeBool() ? "thinking" : "") : b.any_text(raw);
+  const json typing = {{"type", "typing"}, {"sessionId", t.session_id}, {"isTyping", t.is_typing}, {"context", t.context}};
+  check(effects_to_json({t}) == "[" + typing.dump(-1, ' ', false, json::error_handler_t::replace) + "]");
 }
 
 }  // namespace

@@ -61,5 +61,15 @@ TEST(JsonIo, AConfigurationAtTheExtremesSurvivesARoundTrip) {
   EXPECT_EQ(std::get<input::Configure>(input.value()).config, c);
 }
 
+TEST(JsonIo, TheTypingEffectReadsAsNlohmannWritesIt) {
+  // A writer of its own for plain ASCII (no DOM per frame); nlohmann's sorted keys and escapes.
+  EXPECT_EQ(effects_to_json({effect::TypingChanged{"s1", true, "thinking"}}),
+            R"([{"context":"thinking","isTyping":true,"sessionId":"s1","type":"typing"}])");
+  EXPECT_EQ(effects_to_json({effect::TypingChanged{"s1", false, ""}}),
+            R"([{"context":"","isTyping":false,"sessionId":"s1","type":"typing"}])");
+  EXPECT_EQ(effects_to_json({effect::TypingChanged{"s\"1", false, "caf\xc3\xa9\n"}}),
+            "[{\"context\":\"caf\xc3\xa9\\n\",\"isTyping\":false,\"sessionId\":\"s\\\"1\",\"type\":\"typing\"}]");
+}
+
 }  // namespace
 }  // namespace pushsync
