@@ -1,5 +1,6 @@
 #include "json_scanner.h"
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -46,6 +47,7 @@ inline std::size_t utf8_length(const char* text, const char* text_end) {
 // backslash, a control character, or (when `check_utf8`) a byte of a multi-byte UTF-8 sequence,
 // which the caller validates; 16 when there is none.
 using Bytes16 = unsigned char __attribute__((vector_size(16)));
+static_assert(std::endian::native == std::endian::little, "first_special reads the first byte from the low bits");
 constexpr std::size_t kBlock = 16;
 
 inline std::size_t first_special(const char* p, bool check_utf8) {
