@@ -69,34 +69,6 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
-/// A JSON string as nlohmann writes it (ensure_ascii off): runs of plain bytes copied at once.
-void append_string(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text, run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-    }
-  }
-  out.append(text, run, text.size() - run);
-  out += '"';
-}
-
 /// `message_to_json` for the common message (no error, well-formed text), written straight into
 /// `out` with the same bytes; false (nothing written) otherwise. An action payload is copied as
 /// it is stored: the decoder keeps it as nlohmann's own dump of the value it parsed
@@ -117,26 +89,26 @@ bool append_plain_message(const Message& m, std::string& out) {
   }
   if (!m.client_message_id.empty()) {
     out += "\"clientMessageId\":";
-    append_string(m.client_message_id, out);
+    append_json_string(m.client_message_id, out);
     out += ',';
   }
   out += "\"content\":";
-  append_string(m.content, out);
+  append_json_string(m.content, out);
   out += ",\"messageId\":";
-  append_string(m.id, out);
+  append_json_string(m.id, out);
   out += ",\"role\":";
-  append_string(m.role, out);
+  append_json_string(m.role, out);
   if (m.sequence > 0) {
     out += ",\"sequenceNumber\":";
     out += std::to_string(m.sequence);
   }
   out += ",\"status\":";
-  append_string(m.status, out);
+  append_json_string(m.status, out);
   out += ",\"timestamp\":";
-  append_string(m.timestamp, out);
+  append_json_string(m.timestamp, out);
   if (!m.updated_at.empty()) {
     out += ",\"updatedAt\":";
-    append_string(m.updated_at, out);
+    append_json_string(m.updated_at, out);
   }
   out += '}';
   return true;

@@ -6,12 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.h"
 #include "json_limits.h"
-
 #include "json_scanner.h"
 #include "json_text.h"
 #include "decoders.h"
 #include "pushsync/iso_time.h"
+#include "pushsync/json_io.h"
 
 namespace pushsync {
 
@@ -19,70 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-// A small reader that turns "field missing or of the wrong type" into one sentence.
-class Fields {
- public:
-  Fields(const json& object, std::string_view where) : object_(object), where_(where) {}
-
-  bool string(const char* key, std::string& out, bool required = true) {
-    const auto it = object_.find(key);
-    if (it == object_.end() || it->is_null()) return !required || fail(key, "is missing");
-    if (!it->is_string()) return fail(key, "must be a string");
-    out = it->get<std::string>();
-    return true;
-  }
-  bool boolean(const char* key, bool& out) {
-    const auto it = object_.find(key);
-    if (it == object_.end()) return fail(key, "is missing");
-    if (!it->is_boolean()) return fail(key, "must be a boolean");
-    out = it->get<bool>();
-    return true;
-  }
-  bool integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max = INT64_MAX) {
-    const auto it = object_.find(key);
-    if (it == object_.end()) return fail(key, "is missing");
-    if (!it->is_number_integer()) return fail(key, "must be an integer");
-    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-      return fail(key, "must be at most " + std::to_string(max));
-    }
-    out = it->get<std::int64_t>();
-    if (out < min) return fail(key, "must be at least " + std::to_string(min));
-    if (out > max) return fail(key, "must be at most " + std::to_string(max));
-    return true;
-  }
-  bool error_object(const char* key, std::optional<MessageError>& out) {
-    const auto it = object_.find(key);
-    if (it == object_.end() || it->is_null()) return true;
-    if (it->is_string()) {
-      out = MessageError{"", it->get<std::string>()};
-      return true;
-    }
-    if (!it->is_object()) return fail(key, "must be an object or a string");
-    MessageError error;
-    Fields inner(*it, where_);
-    if (!inner.string("code", error.code, false) || !inner.string("message", error.message, false)) {
-      return fail(key, "has a field of the wrong type");
-    }
-    out = std::move(error);
-    return true;
-  }
-  bool fail(std::string_view key, std::string_view problem) {
-    error_ = std::string(where_) + ": '" + std::string(key) + "' " + std::string(problem);
-    return false;
-  }
-  DecodeError error() const { return {error_}; }
-
- private:
-  const json& object_;
-  std::string_view where_;
-  std::string error_;
-};
-
-std::optional<json> parse_object(std::string_view text) {
-  json doc = parse_bounded(text);
-  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
-  return doc;
-}
+using json_fields::Fields;
+using json_fields::parse_object;
 
 // What the reader saw of a message field: its JSON type, as a DOM would hold the last of
 // duplicate keys.
@@ -129,39 +68,9 @@ bool read_error_object(scan::Scanner& s, MessageError& out, bool& well_typed) {
   return s.ok();
 }
 
-// Writes string `text` as nlohmann's dump() does (ensure_ascii off): the two-character escapes,
-// \u00xx for the other control characters, everything else as it is.
-void write_escaped(std::string_view text, std::string& out) {
-  out.push_back('"');
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-      }
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
-}
-
 // Writes the value at the scanner as JSON text exactly as nlohmann's dump() writes the value it
 // parsed (to_text): no spaces, object keys in byte order with the last of duplicates kept,
-// integers as they are, strings as write_escaped. False with `has_float` when the value holds a
+// integers as they are, strings as append_json_string. False with `has_float` when the value holds a
 // fraction or an exponent, whose shortest round-trip form only nlohmann writes; false without it
 // when the text is not JSON. So a value kept as JSON text (actionPayload) reads the same whether
 // the backend sent its keys in one order or another, without a DOM.
@@ -170,7 +79,7 @@ bool write_like_dump(scan::Scanner& s, std::string& out, bool& has_float) {
     case '"': {
       std::string text;
       if (!s.string_value(text)) return false;
-      write_escaped(text, out);
+      append_json_string(text, out);
       return true;
     }
     case '{': {
@@ -192,7 +101,7 @@ bool write_like_dump(scan::Scanner& s, std::string& out, bool& has_float) {
         if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
         if (!first) out.push_back(',');
         first = false;
-        write_escaped(members[i].first, out);
+        append_json_string(members[i].first, out);
         out.push_back(':');
         out += members[i].second;
       }

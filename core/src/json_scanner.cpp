@@ -270,30 +270,35 @@ bool Scanner::decode_string(std::string& out) {
       *dst++ = plain;
       continue;
     }
-    const auto read4 = [&](std::uint32_t& v) {
-      if (limit - p_ < 4) return false;
-      v = 0;
-      for (int i = 0; i < 4; ++i) {
-        const int h = hex(p_[i]);
-        if (h < 0) return false;
-        v = v * 16 + static_cast<std::uint32_t>(h);
-      }
-      p_ += 4;
-      return true;
-    };
     std::uint32_t cp;
-    if (!read4(cp)) return fail();
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      std::uint32_t low;
-      if (limit - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return fail();
-      p_ += 2;
-      if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return fail();
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-      return fail();  // a lone low surrogate
-    }
+    if (!unicode_escape(limit, cp)) return fail();
     dst = put_utf8(dst, cp);
   }
+}
+
+// After `\u`: four hex digits, and for a high surrogate the `\u` of its low one; the code point.
+// False for a short or bad escape and a lone surrogate (p_ is then anywhere: the caller fails).
+bool Scanner::unicode_escape(const char* limit, std::uint32_t& cp) {
+  const auto read4 = [&](std::uint32_t& v) {
+    if (limit - p_ < 4) return false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = hex(p_[i]);
+      if (h < 0) return false;
+      v = v * 16 + static_cast<std::uint32_t>(h);
+    }
+    p_ += 4;
+    return true;
+  };
+  if (!read4(cp)) return false;
+  if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a lone low surrogate
+  if (cp < 0xD800 || cp > 0xDBFF) return true;
+  std::uint32_t low;
+  if (limit - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+  p_ += 2;
+  if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+  cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+  return true;
 }
 
 // After the opening quote: the string validated, up to and past its closing quote.
@@ -317,27 +322,8 @@ bool Scanner::skip_string() {
     const char plain = plain_escape(*p_++);
     if (plain == 0) return fail();
     if (plain != 'u') continue;
-    const auto read4 = [&](std::uint32_t& v) {
-      if (end_ - p_ < 4) return false;
-      v = 0;
-      for (int i = 0; i < 4; ++i) {
-        const int h = hex(p_[i]);
-        if (h < 0) return false;
-        v = v * 16 + static_cast<std::uint32_t>(h);
-      }
-      p_ += 4;
-      return true;
-    };
     std::uint32_t cp;
-    if (!read4(cp)) return fail();
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      std::uint32_t low;
-      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return fail();
-      p_ += 2;
-      if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return fail();
-    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-      return fail();
-    }
+    if (!unicode_escape(end_, cp)) return fail();
   }
 }
 

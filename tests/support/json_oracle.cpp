@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../core/src/json_fields.h"
 #include "../../core/src/json_limits.h"
 #include "../../core/src/json_text.h"
 #include "pushsync/iso_time.h"
@@ -16,6 +17,9 @@ using nlohmann::json;
 
 namespace {
 
+using json_fields::Fields;
+using json_fields::parse_object;
+
 // Reads an optional string field; false when present with another type (null counts as absent).
 bool optional_string(const json& object, const char* key, std::optional<std::string>& out) {
   const auto it = object.find(key);
@@ -25,70 +29,6 @@ bool optional_string(const json& object, const char* key, std::optional<std::str
   return true;
 }
 
-// A small reader that turns "field missing or of the wrong type" into one sentence.
-class Fields {
- public:
-  Fields(const json& object, std::string_view where) : object_(object), where_(where) {}
-
-  bool string(const char* key, std::string& out, bool required = true) {
-    const auto it = object_.find(key);
-    if (it == object_.end() || it->is_null()) return !required || fail(key, "is missing");
-    if (!it->is_string()) return fail(key, "must be a string");
-    out = it->get<std::string>();
-    return true;
-  }
-  bool boolean(const char* key, bool& out) {
-    const auto it = object_.find(key);
-    if (it == object_.end()) return fail(key, "is missing");
-    if (!it->is_boolean()) return fail(key, "must be a boolean");
-    out = it->get<bool>();
-    return true;
-  }
-  bool integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max = INT64_MAX) {
-    const auto it = object_.find(key);
-    if (it == object_.end()) return fail(key, "is missing");
-    if (!it->is_number_integer()) return fail(key, "must be an integer");
-    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-      return fail(key, "must be at most " + std::to_string(max));
-    }
-    out = it->get<std::int64_t>();
-    if (out < min) return fail(key, "must be at least " + std::to_string(min));
-    if (out > max) return fail(key, "must be at most " + std::to_string(max));
-    return true;
-  }
-  bool error_object(const char* key, std::optional<MessageError>& out) {
-    const auto it = object_.find(key);
-    if (it == object_.end() || it->is_null()) return true;
-    if (it->is_string()) {
-      out = MessageError{"", it->get<std::string>()};
-      return true;
-    }
-    if (!it->is_object()) return fail(key, "must be an object or a string");
-    MessageError error;
-    Fields inner(*it, where_);
-    if (!inner.string("code", error.code, false) || !inner.string("message", error.message, false)) {
-      return fail(key, "has a field of the wrong type");
-    }
-    out = std::move(error);
-    return true;
-  }
-  bool fail(std::string_view key, std::string_view problem) {
-    error_ = std::string(where_) + ": '" + std::string(key) + "' " + std::string(problem);
-    return false;
-  }
-  DecodeError error() const { return {error_}; }
-
- private:
-  const json& object_;
-  std::string_view where_;
-  std::string error_;
-};
-
-std::optional<json> parse_object(std::string_view text) {
-  json doc = parse_bounded(text);
-  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
-  return doc;
-}
 
 // Reads a message as plausible backends send it: `sequenceNumber` may be absent (the store then
 // orders it by timestamp among the rest), `timestamp` is ISO-8601 or epoch milliseconds, and
@@ -167,6 +107,8 @@ Result<Frame, FrameError> decode_frame(std::string_view text) {
 }
 
 Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data) {
+  // Only new_message is the scanner's; the core reads the rarer events through nlohmann itself.
+  if (event != "new_message") return pushsync::decode_app_event(event, data);
   const std::string where(event);
   if (!within_depth(data)) return DecodeError{where + ": payload nests arrays or objects too deeply"};
   const auto doc = parse_object(data);
@@ -174,43 +116,11 @@ Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::stri
   Fields f(*doc, where);
   std::string session_id;
   if (!f.string("sessionId", session_id)) return f.error();
-
-  if (event == "new_message") {
-    const auto it = doc->find("message");
-    if (it == doc->end()) return DecodeError{where + ": 'message' is missing"};
-    auto message = message_from(*it, where);
-    if (!message) return message.error();
-    return AppEvent{NewMessageEvent{std::move(session_id), std::move(message).value()}};
-  }
-  if (event == "message_update") {
-    MessageUpdateEvent e{std::move(session_id), {}, {}, {}, {}};
-    if (!f.string("messageId", e.message_id) || !f.string("status", e.status) ||
-        !f.string("updatedAt", e.updated_at, false) || !f.error_object("error", e.error)) {
-      return f.error();
-    }
-    return AppEvent{std::move(e)};
-  }
-  if (event == "session_update") {
-    SessionUpdateEvent e{std::move(session_id), {}, {}};
-    if (!f.string("status", e.status) || !f.string("updatedAt", e.updated_at, false)) return f.error();
-    return AppEvent{std::move(e)};
-  }
-  if (event == "typing") {
-    TypingEvent e{std::move(session_id), false, {}};
-    if (!f.boolean("isTyping", e.is_typing) || !f.string("context", e.context, false)) return f.error();
-    return AppEvent{std::move(e)};
-  }
-  if (event == "interact_response") {
-    const auto it = doc->find("data");
-    if (it == doc->end() || !it->is_object()) return DecodeError{where + ": 'data' must be an object"};
-    return AppEvent{InteractResponseEvent{std::move(session_id), to_text(*it)}};
-  }
-  if (event == "error") {
-    ServerErrorEvent e{std::move(session_id), {}, {}};
-    if (!f.string("code", e.code, false) || !f.string("message", e.message)) return f.error();
-    return AppEvent{std::move(e)};
-  }
-  return DecodeError{where + ": unknown event"};
+  const auto it = doc->find("message");
+  if (it == doc->end()) return DecodeError{where + ": 'message' is missing"};
+  auto message = message_from(*it, where);
+  if (!message) return message.error();
+  return AppEvent{NewMessageEvent{std::move(session_id), std::move(message).value()}};
 }
 
 Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {

@@ -27,6 +27,10 @@ std::string config_to_json(const Config& config);
 /// A JSON array with one object per effect, in order.
 std::string effects_to_json(const Effects& effects);
 
+/// Appends `text` as a JSON string, as nlohmann's dump() writes it (ensure_ascii off): the
+/// two-character escapes, \u00xx for the other control characters, everything else as it is.
+void append_json_string(std::string_view text, std::string& out);
+
 /// The wire shape (`messageId`, `sequenceNumber`, ...), as the app server sends it.
 std::string message_to_json(const Message& message);
 
