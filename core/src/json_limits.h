@@ -21,7 +21,9 @@ namespace pushsync {
 inline constexpr int kMaxJsonDepth = PUSHSYNC_MAX_JSON_DEPTH;
 
 /// True when no array or object in `text` nests deeper than `max_depth` (strings are skipped,
-/// escapes included). Linear, no recursion; says nothing about whether `text` is valid JSON.
+/// escapes included), up to a NUL byte outside a string, where nlohmann's lexer ends the text too
+/// (what follows is never read, so it cannot make the text too deep). Linear, no recursion; says
+/// nothing about whether `text` is valid JSON.
 inline bool within_depth(std::string_view text, int max_depth = kMaxJsonDepth) {
   int depth = 0;
   bool in_string = false;
@@ -32,6 +34,8 @@ inline bool within_depth(std::string_view text, int max_depth = kMaxJsonDepth) {
       else if (c == '"') in_string = false;
     } else if (c == '"') {
       in_string = true;
+    } else if (c == '\0') {
+      break;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth) return false;
     } else if (c == ']' || c == '}') {

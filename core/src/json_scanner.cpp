@@ -215,25 +215,24 @@ inline char* put_utf8(char* dst, std::uint32_t cp) {
 // a block at a time as they are scanned (a block is stored before its mask says how much of it
 // counts). A reused buffer that already holds the rest of the text needs no measuring.
 bool Scanner::decode_string(std::string& out) {
-  const char* limit = end_;  // the closing quote is before this
-  std::size_t bound = static_cast<std::size_t>(end_ - p_);
-  if (out.capacity() < bound + kBlock) {
-    // The closing quote: the first one after an even run of backslashes.
-    const char* q = p_;
-    for (;;) {
-      q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
-      if (!q) return fail();
-      const char* b = q;
-      while (b > p_ && b[-1] == '\\') --b;
-      if (((q - b) & 1) == 0) break;
-      ++q;
-    }
-    bound = static_cast<std::size_t>(q - p_);
-    limit = q + 1;
+  // The closing quote: the first one after an even run of backslashes. The decoded text is no
+  // longer than the raw text up to it.
+  const char* q = p_;
+  for (;;) {
+    q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
+    if (!q) return fail();
+    const char* b = q;
+    while (b > p_ && b[-1] == '\\') --b;
+    if (((q - b) & 1) == 0) break;
+    ++q;
   }
-  out.clear();
-  out.resize(bound + kBlock);
-  char* const base = out.data();
+  const char* const limit = q + 1;
+  // Decoded here (block writes run up to kBlock past the text), then copied once at its size: a
+  // string the store keeps holds no slack and a short one stays inline, while a buffer the caller
+  // reuses keeps its capacity.
+  thread_local std::string decoded;
+  decoded.resize(static_cast<std::size_t>(q - p_) + kBlock);
+  char* const base = decoded.data();
   char* dst = base;
   for (;;) {
     // A plain run (ASCII, and valid multi-byte UTF-8 when checked), copied as it is scanned.
@@ -258,7 +257,7 @@ bool Scanner::decode_string(std::string& out) {
     }
     if (c == '"') {
       ++p_;
-      out.resize(static_cast<std::size_t>(dst - base));
+      out.assign(base, static_cast<std::size_t>(dst - base));
       return true;
     }
     if (c < 0x20) return fail();  // control characters must be escaped
