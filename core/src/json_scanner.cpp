@@ -123,13 +123,7 @@ bool Scanner::next_key(std::string_view& key, std::string& scratch) {
   if (p_ >= end_ || *p_ != '"') return fail();
   const char* start = ++p_;
   // Keys are short and plain: view them in place; only a key with an escape is decoded.
-  for (;;) {
-    p_ = find_special(p_, end_, check_utf8_);
-    if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x80) break;
-    const std::size_t n = utf8_length(p_, end_);
-    if (n == 0) return fail();
-    p_ += n;
-  }
+  if (!skip_plain()) return false;
   if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) return fail();
   if (*p_ == '"') {
     key = std::string_view(start, static_cast<std::size_t>(p_ - start));
@@ -300,16 +294,22 @@ bool Scanner::unicode_escape(const char* limit, std::uint32_t& cp) {
   return true;
 }
 
+// Inside a string: past its plain text (ASCII without specials, and valid multi-byte UTF-8 when
+// checked), to the next quote, backslash or control character, or the end.
+bool Scanner::skip_plain() {
+  for (;;) {
+    p_ = find_special(p_, end_, check_utf8_);
+    if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x80) return true;
+    const std::size_t n = utf8_length(p_, end_);
+    if (n == 0) return fail();
+    p_ += n;
+  }
+}
+
 // After the opening quote: the string validated, up to and past its closing quote.
 bool Scanner::skip_string() {
   for (;;) {
-    for (;;) {
-      p_ = find_special(p_, end_, check_utf8_);
-      if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x80) break;
-      const std::size_t n = utf8_length(p_, end_);
-      if (n == 0) return fail();
-      p_ += n;
-    }
+    if (!skip_plain()) return false;
     if (p_ >= end_) return fail();
     const auto c = static_cast<unsigned char>(*p_);
     if (c == '"') {

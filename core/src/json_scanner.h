@@ -86,6 +86,7 @@ class Scanner {
   bool after_member();
   bool decode_string(std::string& out);
   bool skip_string();
+  bool skip_plain();
   bool unicode_escape(const char* limit, std::uint32_t& cp);
 
   const char* p_;
