@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "bulk_input.h"
 #include "json_limits.h"
 #include "json_number.h"
 
@@ -129,23 +130,6 @@ json gap_json(const Gap& g) {
   return {{"afterId", g.after_id}, {"beforeId", g.before_id}, {"missing", g.missing ? json(*g.missing) : json(nullptr)}};
 }
 
-// A gap as GapsChanged writes it (and a host gives it back in a seed).
-Result<Gap, DecodeError> gap_from(const json& doc) {
-  if (!doc.is_object()) return DecodeError{"gap: must be an object"};
-  Gap g;
-  Reader r(doc);
-  r.get("afterId", g.after_id).get("beforeId", g.before_id);
-  if (const auto it = doc.find("missing"); it != doc.end() && !it->is_null()) {
-    std::int64_t missing = 0;
-    r.get("missing", missing);
-    if (missing < 0) return DecodeError{"gap: 'missing' must not be negative"};
-    g.missing = missing;
-  }
-  if (!r.error().empty()) return DecodeError{"gap: " + r.error()};
-  if (g.before_id.empty()) return DecodeError{"gap: 'beforeId' is required"};
-  return g;
-}
-
 json message_json(const Message& m) {
   json out = {{"messageId", m.id}, {"role", m.role}, {"content", m.content}, {"status", m.status},
               {"timestamp", m.timestamp}};
@@ -168,11 +152,30 @@ Result<Config, DecodeError> config_from_json(std::string_view text) {
   return config_from(doc);
 }
 
+// A gap as GapsChanged writes it (and a host gives it back in a seed).
+Result<Gap, DecodeError> gap_from(const json& doc) {
+  if (!doc.is_object()) return DecodeError{"gap: must be an object"};
+  Gap g;
+  Reader r(doc);
+  r.get("afterId", g.after_id).get("beforeId", g.before_id);
+  if (const auto it = doc.find("missing"); it != doc.end() && !it->is_null()) {
+    std::int64_t missing = 0;
+    r.get("missing", missing);
+    if (missing < 0) return DecodeError{"gap: 'missing' must not be negative"};
+    g.missing = missing;
+  }
+  if (!r.error().empty()) return DecodeError{"gap: " + r.error()};
+  if (g.before_id.empty()) return DecodeError{"gap: 'beforeId' is required"};
+  return g;
+}
+
 std::string config_to_json(const Config& config) { return to_text(config_json(config)); }
 
 std::string message_to_json(const Message& message) { return to_text(message_json(message)); }
 
 Result<Input, DecodeError> input_from_json(std::string_view text) {
+  // A REST page or a session's copy: read by the scanner (bulk_input.h); everything else here.
+  if (auto bulk = scan_bulk_input(text)) return std::move(*bulk);
   const json doc = parse_bounded(text);
   if (doc.is_discarded() || !doc.is_object()) return DecodeError{"input: not a JSON object"};
   std::string type;
@@ -235,43 +238,38 @@ Result<Input, DecodeError> input_from_json(std::string_view text) {
     r.get("socket", in.socket).get("message", in.message);
     return done(in);
   }
-  if (type == "httpResult") {
-    input::HttpResult in;
-    r.get("id", in.id).get("status", in.status).get("body", in.body);
-    if (const auto it = doc.find("retryAfterMs"); it != doc.end() && !it->is_null()) {
-      Millis wait = 0;
-      r.get("retryAfterMs", wait);
-      if (wait < 0) return DecodeError{"input httpResult: 'retryAfterMs' must not be negative"};
-      in.retry_after = wait;
-    }
-    return done(in);
-  }
   if (type == "tick") return done(input::Tick{});
   if (type == "restore") {
     input::Restore in;
     r.get("value", in.value);
     return done(in);
   }
-  if (type == "seed") {
-    input::Seed in;
-    r.get("sessionId", in.session_id);
-    const auto it = doc.find("messages");
-    if (it == doc.end() || !it->is_array()) return DecodeError{"input seed: 'messages' must be an array"};
-    in.page = to_text(json{{"messages", *it}});
-    if (const auto gaps = doc.find("gaps"); gaps != doc.end() && !gaps->is_null()) {
-      if (!gaps->is_array()) return DecodeError{"input seed: 'gaps' must be an array"};
-      for (const auto& item : *gaps) {
-        auto gap = gap_from(item);
-        if (!gap) return DecodeError{"input seed: " + gap.error().what};
-        in.gaps.push_back(std::move(gap).value());
-      }
-    }
-    return done(in);
-  }
   return DecodeError{"input: unknown type '" + type + "'"};
 }
 
+namespace {
+
+// A seed's messages are written as the text they came in (the page scan_bulk_input made of them),
+// so that decoding the result gives back the same page; a page of another shape through nlohmann.
+// Keys in nlohmann's order (sorted), as for every other input.
+std::string seed_to_json(const input::Seed& in) {
+  json gaps = json::array();
+  for (const auto& g : in.gaps) gaps.push_back(gap_json(g));
+  std::string messages;
+  if (const auto text = seed_messages_text(in.page)) {
+    messages = *text;
+  } else {
+    const json page = parse_bounded(in.page);
+    messages = to_text(page.is_object() && page.contains("messages") ? page["messages"] : json::array());
+  }
+  return R"({"gaps":)" + to_text(gaps) + R"(,"messages":)" + messages + R"(,"sessionId":)" + to_text(json(in.session_id)) +
+         R"(,"type":"seed"})";
+}
+
+}  // namespace
+
 std::string input_to_json(const Input& input) {
+  if (const auto* seed = std::get_if<input::Seed>(&input)) return seed_to_json(*seed);
   const json out = std::visit(
       Overloaded{
           [](const input::Configure& in) { return json{{"type", "configure"}, {"config", config_json(in.config)}}; },
@@ -298,14 +296,7 @@ std::string input_to_json(const Input& input) {
           },
           [](const input::Tick&) { return json{{"type", "tick"}}; },
           [](const input::Restore& in) { return json{{"type", "restore"}, {"value", in.value}}; },
-          [](const input::Seed& in) {
-            const json page = parse_bounded(in.page);
-            const bool listed = page.is_object() && page.contains("messages");
-            json gaps = json::array();
-            for (const auto& g : in.gaps) gaps.push_back(gap_json(g));
-            return json{{"type", "seed"}, {"sessionId", in.session_id}, {"messages", listed ? page["messages"] : json::array()},
-                        {"gaps", gaps}};
-          },
+          [](const input::Seed&) { return json(); },  // not reached: seed_to_json writes seeds
       },
       input);
   return to_text(out);

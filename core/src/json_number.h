@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "json_scanner.h"
+
 namespace pushsync {
 
 template <class T>
@@ -27,24 +29,21 @@ bool fits(std::uint64_t v) {
   return v <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
 }
 
-/// True, with `out` set, when `value` is a number equal to an integer that T holds.
+/// True, with `out` set, when `number` (as the scanner read it) equals an integer that T holds.
 template <class T>
-bool integer_from_json(const nlohmann::json& value, T& out) {
+bool integer_from_number(const scan::Number& number, T& out) {
   static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
-  if (value.is_number_unsigned()) {
-    const auto v = value.get<std::uint64_t>();
-    if (!fits<T>(v)) return false;
-    out = static_cast<T>(v);
+  if (number.kind == scan::Number::Kind::Unsigned) {
+    if (!fits<T>(number.u)) return false;
+    out = static_cast<T>(number.u);
     return true;
   }
-  if (value.is_number_integer()) {
-    const auto v = value.get<std::int64_t>();
-    if (!fits<T>(v)) return false;
-    out = static_cast<T>(v);
+  if (number.kind == scan::Number::Kind::Integer) {
+    if (!fits<T>(number.i)) return false;
+    out = static_cast<T>(number.i);
     return true;
   }
-  if (!value.is_number_float()) return false;
-  const double d = value.get<double>();
+  const double d = number.value;
   if (!std::isfinite(d) || d != std::trunc(d)) return false;
   // 2^64 and -2^63 are exact doubles: compare before any conversion.
   if (d >= 0) {
@@ -59,6 +58,25 @@ bool integer_from_json(const nlohmann::json& value, T& out) {
   if (!fits<T>(v)) return false;
   out = static_cast<T>(v);
   return true;
+}
+
+/// The same for a value of nlohmann's DOM: true, with `out` set, when `value` is a number equal to
+/// an integer that T holds.
+template <class T>
+bool integer_from_json(const nlohmann::json& value, T& out) {
+  scan::Number number;
+  if (value.is_number_unsigned()) {
+    number.u = value.get<std::uint64_t>();
+  } else if (value.is_number_integer()) {
+    number.kind = scan::Number::Kind::Integer;
+    number.i = value.get<std::int64_t>();
+  } else if (value.is_number_float()) {
+    number.kind = scan::Number::Kind::Float;
+    number.value = value.get<double>();
+  } else {
+    return false;
+  }
+  return integer_from_number(number, out);
 }
 
 }  // namespace pushsync

@@ -29,6 +29,7 @@
 #include "pushsync/engine.h"
 #include "../support/engine_harness.h"
 #include "pushsync/json_io.h"
+#include "../support/json_oracle.h"
 
 namespace {
 
@@ -159,6 +160,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     check(input_to_json(again.value()) == encoded);
   } else {
     check(!input.error().what.empty());
+  }
+
+  // The bulk inputs' one reader (the scanner, core/src/bulk_input.h) and the nlohmann reader it
+  // replaced read the same value or refuse with the same sentence.
+  if (const auto expected = oracle::decode_bulk_input(text)) {
+    check(input.ok() == expected->ok());
+    check(input.ok() ? oracle::same_input(input.value(), expected->value()) : input.error().what == expected->error().what);
+  } else if (input) {
+    check(!std::holds_alternative<input::HttpResult>(input.value()) && !std::holds_alternative<input::Seed>(input.value()));
   }
 
   // The same bytes as a bare configuration (as the glue's options become one).

@@ -6,8 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../core/src/bulk_input.h"
 #include "../../core/src/json_fields.h"
 #include "../../core/src/json_limits.h"
+#include "../../core/src/json_number.h"
 #include "../../core/src/json_text.h"
 #include "pushsync/iso_time.h"
 
@@ -146,6 +148,88 @@ Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
     page.has_more = more->get<bool>();
   }
   return page;
+}
+
+// ---- the bulk inputs (core/src/bulk_input.h), as json_io.cpp read them before issue 12 --------
+
+namespace {
+
+// json_io.cpp's Reader: optional fields, the first of the wrong type is the error.
+class InputReader {
+ public:
+  explicit InputReader(const json& object) : object_(object) {}
+  template <class T>
+  InputReader& get(const char* key, T& out) {
+    const auto it = object_.find(key);
+    if (it == object_.end() || !error_.empty()) return *this;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!it->is_string()) return fail(key, "a string");
+      out = it->get<std::string>();
+    } else {
+      if (!it->is_number()) return fail(key, "an integer");
+      if (!integer_from_json(*it, out)) return fail(key, "an integer in range");
+    }
+    return *this;
+  }
+  InputReader& fail(const char* key, const char* kind) {
+    if (error_.empty()) error_ = std::string("'") + key + "' must be " + kind;
+    return *this;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  const json& object_;
+  std::string error_;
+};
+
+}  // namespace
+
+std::optional<Result<Input, DecodeError>> decode_bulk_input(std::string_view text) {
+  const json doc = parse_bounded(text);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  const auto kind = doc.find("type");
+  if (kind == doc.end() || !kind->is_string()) return std::nullopt;
+  const std::string type = kind->get<std::string>();
+  InputReader r(doc);
+  const auto done = [&](Input input) -> Result<Input, DecodeError> {
+    if (!r.error().empty()) return DecodeError{"input " + type + ": " + r.error()};
+    return input;
+  };
+  if (type == "httpResult") {
+    input::HttpResult in;
+    r.get("id", in.id).get("status", in.status).get("body", in.body);
+    if (const auto it = doc.find("retryAfterMs"); it != doc.end() && !it->is_null()) {
+      Millis wait = 0;
+      r.get("retryAfterMs", wait);
+      if (wait < 0) return DecodeError{"input httpResult: 'retryAfterMs' must not be negative"};
+      in.retry_after = wait;
+    }
+    return done(in);
+  }
+  if (type == "seed") {
+    input::Seed in;
+    r.get("sessionId", in.session_id);
+    const auto it = doc.find("messages");
+    if (it == doc.end() || !it->is_array()) return DecodeError{"input seed: 'messages' must be an array"};
+    in.page = to_text(json{{"messages", *it}});
+    if (const auto gaps = doc.find("gaps"); gaps != doc.end() && !gaps->is_null()) {
+      if (!gaps->is_array()) return DecodeError{"input seed: 'gaps' must be an array"};
+      for (const auto& item : *gaps) {
+        auto gap = gap_from(item);
+        if (!gap) return DecodeError{"input seed: " + gap.error().what};
+        in.gaps.push_back(std::move(gap).value());
+      }
+    }
+    return done(in);
+  }
+  return std::nullopt;
+}
+
+bool same_input(const Input& core, const Input& oracle) {
+  const auto* a = std::get_if<input::Seed>(&core);
+  const auto* b = std::get_if<input::Seed>(&oracle);
+  if (!a || !b) return core == oracle;
+  return a->session_id == b->session_id && a->gaps == b->gaps && parse_bounded(a->page) == parse_bounded(b->page);
 }
 
 }  // namespace pushsync::oracle

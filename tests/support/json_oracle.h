@@ -1,11 +1,13 @@
 // The nlohmann oracle of the core's decoders (see json_oracle.cpp): tests and fuzzers only.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
+#include "pushsync/input.h"
 
 namespace pushsync::oracle {
 
@@ -13,6 +15,12 @@ Result<Frame, FrameError> decode_frame(std::string_view text);
 /// Any app event by name, as the core decoded it with nlohmann.
 Result<AppEvent, DecodeError> decode_app_event(std::string_view event, std::string_view data);
 Result<MessagePage, DecodeError> decode_message_page(std::string_view body);
+/// An `httpResult` or `seed` input as input_from_json read it with nlohmann; nullopt for text that
+/// is not a JSON object typed one of the two. A seed's page is nlohmann's text of its messages
+/// (the core keeps the host's text: compare pages as JSON, `same_input`).
+std::optional<Result<Input, DecodeError>> decode_bulk_input(std::string_view text);
+/// Equal, but a seed's page compared as the JSON it holds.
+bool same_input(const Input& core, const Input& oracle);
 
 }  // namespace pushsync::oracle
 
