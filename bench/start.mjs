@@ -55,6 +55,7 @@ async function workerTimings(context, extensionId) {
   return withTimeout(
     worker.evaluate(() => ({
       timeOrigin: performance.timeOrigin,
+      marks: performance.getEntriesByType('mark').map((e) => ({ name: e.name, at: e.startTime })),
       resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(/^chrome-extension:\/\/[^/]+/, '').replace(/^http:\/\/[^/]+/, ''), start: e.startTime, end: e.responseEnd })),
     })),
     5_000,
@@ -100,6 +101,7 @@ async function main() {
         wakeToSubscribedMs: t.connectedAt - t.wake,
         authAnsweredAtMs: auth ? round(auth.end, 1) : null,
         states: t.seen,
+        marks: worker?.marks.map((m) => `${m.name.replace(/^pushsync:/, '')} ${round(m.at, 1)}`),
         resources: worker?.resources.map((r) => `${r.name} ${round(r.start, 1)}-${round(r.end, 1)}`),
       };
       runs.push(run);

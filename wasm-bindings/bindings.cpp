@@ -87,6 +87,8 @@ EMSCRIPTEN_BINDINGS(pushsync) {
   class_<Client, base<EngineView>>("Client")
       .constructor<val, val>()
       .function("handle", &Client::handle)
+      .function("inputBuffer", &Client::input_buffer)
+      .function("handleBuffer", &Client::handle_buffer)
       .function("now", &Client::now);
   function("version", &version);
 }

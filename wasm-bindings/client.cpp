@@ -2,6 +2,7 @@
 
 #include <emscripten.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,10 @@
 #include "pushsync/json_io.h"
 
 namespace pushsync::wasm {
+
+namespace {
+constexpr std::size_t kKeptInputBytes = 1 << 20;
+}  // namespace
 
 Client::Client(emscripten::val on_effects, emscripten::val on_frame)
     : sockets_([this](Input input) { from_socket(std::move(input)); }),
@@ -19,7 +24,21 @@ Client::Client(emscripten::val on_effects, emscripten::val on_frame)
 
 double Client::now() const { return emscripten_get_now(); }
 
-std::string Client::handle(const std::string& input_json) {
+std::string Client::handle(const std::string& input_json) { return handle_text(input_json); }
+
+double Client::input_buffer(double bytes) {
+  input_.resize(static_cast<std::size_t>(bytes));
+  return static_cast<double>(reinterpret_cast<std::uintptr_t>(input_.data()));
+}
+
+std::string Client::handle_buffer(double length) {
+  std::string answer = handle_text(std::string_view(input_.data(), std::min(static_cast<std::size_t>(length), input_.size())));
+  // A buffer that held one unusually large page is not kept for the life of the client.
+  if (input_.size() > kKeptInputBytes) std::string().swap(input_);
+  return answer;
+}
+
+std::string Client::handle_text(std::string_view input_json) {
   auto input = input_from_json(input_json);
   if (!input) {
     const nlohmann::json error = {{"type", "error"}, {"code", "bad_input"}, {"message", input.error().what}};

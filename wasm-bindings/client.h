@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 
 #include "engine_view.h"
 #include "socket_adapter.h"
@@ -28,6 +29,12 @@ class Client : public EngineView {
   /// Applies an input (JSON, as in docs/core.md) now; carries out socket effects and returns the
   /// others as a JSON array. Malformed input returns `[{"type":"error","code":"bad_input",...}]`.
   std::string handle(const std::string& input_json);
+  /// Where JavaScript may write `bytes` of UTF-8 (TextEncoder.encodeInto on HEAPU8) for
+  /// `handle_buffer`: a REST page or a session's copy crosses in one native copy, not embind's
+  /// two JavaScript loops over every character of a std::string argument.
+  double input_buffer(double bytes);
+  /// `handle` of the `length` bytes of input JSON written at `input_buffer()`.
+  std::string handle_buffer(double length);
   /// The clock the client stamps inputs with (performance.now() in milliseconds).
   double now() const;
 
@@ -35,6 +42,7 @@ class Client : public EngineView {
   /// Applies `input` (and the socket events it raised meanwhile) and appends the effects that are
   /// not socket effects to `out`, each written right after its own engine call (see
   /// `append_effects_json`: a `messages` effect carries its messages as they are then).
+  std::string handle_text(std::string_view input_json);
   void run(const Input& input, std::string& out);
   void from_socket(Input input);
 
@@ -45,6 +53,7 @@ class Client : public EngineView {
   bool busy_ = false;
   bool answering_ = false;  // on_effects_ is running: answer_ is being read
   std::string answer_;      // the answer to a socket event, reused from one to the next
+  std::string input_;       // the input buffer (input_buffer)
   std::deque<Input> deferred_;  // socket events raised while an input is being applied
 };
 

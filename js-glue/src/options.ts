@@ -22,7 +22,10 @@ export interface SyncOptions {
    * stopped after 30 s without socket traffic.
    */
   keepaliveSeconds?: number;
-  /** The bearer token; or `getToken`, asked at start and again after "Auth failed". */
+  /**
+   * The bearer token; or `getToken`, asked at start and again after "Auth failed". Given both, the
+   * token is used at the start and `getToken` for renewals (a host that has just read the token).
+   */
   token?: string | null;
   getToken?: TokenSource;
   /** Where the engine's persisted state goes. Default: memory (nothing survives the process). */

@@ -30,6 +30,9 @@ import type { Client, PushsyncModule } from './wasm/pushsync.mjs';
 
 /** Decodes the module's answers to socket events (UTF-8 in its memory). */
 const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+/** Inputs this long or longer cross through the module's input buffer (see handleLarge). */
+const BUFFERED_INPUT_CHARS = 4096;
 
 /** The key the engine persists its state under (persisted_state.h). */
 export const PERSIST_KEY = 'pushsync.state';
@@ -110,6 +113,8 @@ class SyncHost implements Sync {
   private readonly http: HttpRunner;
   private readonly storage: Storage;
   private client: Client | undefined;
+  /** The module's memory as it is now (a new view after each growth). */
+  private heap: (() => Uint8Array) | undefined;
   private started = false;
   private early: Input[] = []; // the host's inputs given before the start was done
   private jobs: Array<() => void> = [];
@@ -217,9 +222,17 @@ class SyncHost implements Sync {
   // ---- start -----------------------------------------------------------------------------------
 
   private async start(): Promise<void> {
+    // The token and the persisted state are asked for while the module loads: in a worker that
+    // Chrome just started, each is a storage round trip that would otherwise come after the other.
+    const tokenRead = this.options.token !== undefined ? Promise.resolve(this.options.token) : this.askToken();
+    const savedRead = this.storage.get(PERSIST_KEY).catch((error: unknown) => {
+      this.report('storage', `reading ${PERSIST_KEY} failed: ${describe(error)}`);
+      return null;
+    });
     try {
       const mod = await this.module();
       if (this.destroyed) return;
+      this.heap = () => mod.HEAPU8;
       this.client = new mod.Client(
         // The answer is read out of module memory at once: the module reuses its buffer.
         (address: number, length: number, deadline: number, now: number, loaded: boolean) =>
@@ -231,13 +244,10 @@ class SyncHost implements Sync {
       throw error;
     }
     this.apply({ type: 'configure', config: engineConfig(this.options) });
-    const token = this.options.token !== undefined ? this.options.token : await this.askToken();
+    const token = await tokenRead;
     if (this.destroyed) return;
     this.apply({ type: 'setToken', token });
-    const saved = await this.storage.get(PERSIST_KEY).catch((error: unknown) => {
-      this.report('storage', `reading ${PERSIST_KEY} failed: ${describe(error)}`);
-      return null;
-    });
+    const saved = await savedRead;
     if (this.destroyed) return;
     // Restore before the host's first selection: the engine restores only while no session is set.
     if (saved) this.apply({ type: 'restore', value: saved });
@@ -277,8 +287,22 @@ class SyncHost implements Sync {
     if (this.destroyed || !this.client) return;
     const client = this.client;
     if (input.type === 'setToken') this.token = (input['token'] as string | null | undefined) ?? null;
-    const effects = this.fromModule(() => client.handle(JSON.stringify(input)));
+    const text = JSON.stringify(input);
+    const effects = this.fromModule(() => (text.length < BUFFERED_INPUT_CHARS ? client.handle(text) : this.handleLarge(client, text)));
     if (effects !== undefined && !this.destroyed) this.receive(effects, client.nextDeadline(), client.now(), client.loaded());
+  }
+
+  /**
+   * A large input (a REST page, a session's copy) written into the module's input buffer by one
+   * encodeInto: embind's std::string argument walks every character twice in JavaScript, which in
+   * a freshly started worker, before the JIT, cost milliseconds per page.
+   */
+  private handleLarge(client: Client, text: string): string {
+    const capacity = 3 * text.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const address = client.inputBuffer(capacity);
+    const heap = this.heap!(); // after inputBuffer: memory may have grown
+    const { written } = utf8Encoder.encodeInto(text, heap.subarray(address, address + capacity));
+    return client.handleBuffer(written);
   }
 
   /**

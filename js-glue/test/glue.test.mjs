@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, afterEach, describe, test } from 'node:test';
-import { createSync, fileStorage, memoryStorage, PERSIST_KEY } from '../dist/index.js';
+import { createSync, fileStorage, loadModule, memoryStorage, PERSIST_KEY } from '../dist/index.js';
 import { startAppServer } from './support/app-server.mjs';
 import { startPusherServer } from './support/pusher-server.mjs';
 import { waitFor } from './support/wait.mjs';
@@ -91,6 +91,32 @@ test('reaches connected, loads the backlog, and applies pushed messages in order
   assert.deepEqual(log.session[0], { sessionId: 's1', status: '' });
   assert.deepEqual(log.error, []);
   assert.equal(sync.counters().socketsOpened, 1);
+});
+
+test('a large page and a large copy cross through the module buffer, every character intact', async () => {
+  // Over 4,096 characters of input: handed to the module by encodeInto, not as an embind string.
+  const text = (s) => `${s}: café ünïcödé Ελληνικά кириллица 漢字かな 😀👍🏽 "quoted" \\ back\nslash `.repeat(12);
+  for (let s = 1; s <= 30; s++) app.addMessage('s1', s, { push: false, content: text(s) });
+  const mod = await loadModule();
+  const buffered = [];
+  const original = mod.Client.prototype.handleBuffer;
+  mod.Client.prototype.handleBuffer = function (length) {
+    buffered.push(length);
+    return original.call(this, length);
+  };
+  try {
+    const sync = makeSync({ module: mod });
+    sync.selectSession('s1');
+    // A copy of the first 10 (a session's copy is one input too), then the page with all 30.
+    sync.restoreMessages('s1', app.sessions.get('s1').slice(0, 10));
+    await waitFor(() => sync.loaded() && sync.messages().length === 30, { what: 'the page' });
+    assert.deepEqual(sync.messages().map((m) => m.content), app.sessions.get('s1').map((m) => m.content));
+    assert.ok(buffered.length >= 2, `the copy and the page went through the buffer (${buffered.length} inputs)`);
+    // Bytes, not characters: the text is mostly non-ASCII.
+    assert.ok(buffered.every((length) => length > 4096));
+  } finally {
+    mod.Client.prototype.handleBuffer = original;
+  }
 });
 
 test('a message update is applied in place', async () => {

@@ -110,7 +110,8 @@ export class EngineHost {
       key: settings.pusherKey,
       protocol: settings.protocol,
       keepaliveSeconds: KEEPALIVE_SECONDS,
-      // Asked at the start and again after "Auth failed" (the user may have logged in meanwhile).
+      // Read with the settings just now; asked again after "Auth failed" (the user may have logged in meanwhile).
+      token: storedToken(stored),
       getToken: async () => storedToken(await chrome.storage.local.get(TOKEN_KEY)),
       storage: chromeStorage(chrome.storage.local),
       module: this.module,
@@ -118,6 +119,7 @@ export class EngineHost {
       onFrame: (text) => this.figures.onFrame(text),
     });
     this.sync = sync;
+    performance.mark('pushsync:engine-created');
     this.figures.engineStarts++;
     this.listen(sync);
     sync.setVisible(this.views > 0);
@@ -308,6 +310,7 @@ export class EngineHost {
     };
     sync.on('state', (info) => {
       if (!live()) return;
+      performance.mark(`pushsync:state-${info.state}`);
       this.model.state = info;
       this.figures.onState(info);
       this.broadcast({ type: 'state', ...info });

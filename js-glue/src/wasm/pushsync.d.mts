@@ -45,6 +45,13 @@ export interface Client extends EngineView {
    * (and those given to onEffects) carry `insertedMessages` and `updatedMessages`.
    */
   handle(inputJson: string): string;
+  /**
+   * Where JavaScript may write `bytes` of UTF-8 (TextEncoder.encodeInto on HEAPU8, read again after
+   * this call: memory may have grown) for `handleBuffer`.
+   */
+  inputBuffer(bytes: number): number;
+  /** `handle` of the input JSON written in the input buffer (`length` bytes): no per-character copy. */
+  handleBuffer(length: number): string;
   /** The clock inputs are stamped with (performance.now()). */
   now(): number;
 }
