@@ -8,11 +8,13 @@
 #include "bulk_input.h"
 #include "json_limits.h"
 #include "json_number.h"
+#include "json_reader.h"
 
 #include "json_text.h"
 
 namespace pushsync {
 
+using json_reader::Reader;
 using nlohmann::json;
 
 namespace {
@@ -21,41 +23,6 @@ template <class... Ts>
 struct Overloaded : Ts... { using Ts::operator()...; };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
-
-// Reads optional fields into a struct, remembering the first that has the wrong type.
-class Reader {
- public:
-  explicit Reader(const json& object) : object_(object) {}
-  template <class T>
-  Reader& get(const char* key, T& out) {
-    const auto it = object_.find(key);
-    if (it == object_.end() || !error_.empty()) return *this;
-    if constexpr (std::is_same_v<T, bool>) {
-      if (!it->is_boolean()) return fail(key, "a boolean");
-      out = it->get<bool>();
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (!it->is_string()) return fail(key, "a string");
-      out = it->get<std::string>();
-    } else if constexpr (std::is_same_v<T, double>) {
-      // Finite only: JSON has no NaN or infinity (the encoder would write null).
-      if (!it->is_number() || !std::isfinite(it->get<double>())) return fail(key, "a finite number");
-      out = it->get<double>();
-    } else {
-      if (!it->is_number()) return fail(key, "an integer");
-      if (!integer_from_json(*it, out)) return fail(key, "an integer in range");
-    }
-    return *this;
-  }
-  Reader& fail(const char* key, const char* kind) {
-    if (error_.empty()) error_ = std::string("'") + key + "' must be " + kind;
-    return *this;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  const json& object_;
-  std::string error_;
-};
 
 Result<Config, DecodeError> config_from(const json& doc) {
   if (!doc.is_object()) return DecodeError{"config: must be an object"};

@@ -9,7 +9,7 @@
 #include "../../core/src/bulk_input.h"
 #include "../../core/src/json_fields.h"
 #include "../../core/src/json_limits.h"
-#include "../../core/src/json_number.h"
+#include "../../core/src/json_reader.h"
 #include "../../core/src/json_text.h"
 #include "pushsync/iso_time.h"
 
@@ -152,45 +152,13 @@ Result<MessagePage, DecodeError> decode_message_page(std::string_view body) {
 
 // ---- the bulk inputs (core/src/bulk_input.h), as json_io.cpp read them before issue 12 --------
 
-namespace {
-
-// json_io.cpp's Reader: optional fields, the first of the wrong type is the error.
-class InputReader {
- public:
-  explicit InputReader(const json& object) : object_(object) {}
-  template <class T>
-  InputReader& get(const char* key, T& out) {
-    const auto it = object_.find(key);
-    if (it == object_.end() || !error_.empty()) return *this;
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (!it->is_string()) return fail(key, "a string");
-      out = it->get<std::string>();
-    } else {
-      if (!it->is_number()) return fail(key, "an integer");
-      if (!integer_from_json(*it, out)) return fail(key, "an integer in range");
-    }
-    return *this;
-  }
-  InputReader& fail(const char* key, const char* kind) {
-    if (error_.empty()) error_ = std::string("'") + key + "' must be " + kind;
-    return *this;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  const json& object_;
-  std::string error_;
-};
-
-}  // namespace
-
 std::optional<Result<Input, DecodeError>> decode_bulk_input(std::string_view text) {
   const json doc = parse_bounded(text);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   const auto kind = doc.find("type");
   if (kind == doc.end() || !kind->is_string()) return std::nullopt;
   const std::string type = kind->get<std::string>();
-  InputReader r(doc);
+  json_reader::Reader r(doc);
   const auto done = [&](Input input) -> Result<Input, DecodeError> {
     if (!r.error().empty()) return DecodeError{"input " + type + ": " + r.error()};
     return input;
