@@ -5,7 +5,9 @@ import path from 'node:path';
 import { median, readResult, RESULTS, ROOT, round } from './lib/env.mjs';
 import { groupedBarsLog, lines, PALETTE } from './lib/svg.mjs';
 
-const DOC = process.env.BENCH_DOC || path.join(ROOT, 'docs', 'benchmarks.md');
+// Results kept elsewhere (BENCH_RESULTS_DIR) get their page there too: a trial run never rewrites
+// docs/benchmarks.md from a partial set of results.
+const DOC = process.env.BENCH_DOC || (process.env.BENCH_RESULTS_DIR ? path.join(RESULTS, 'benchmarks.md') : path.join(ROOT, 'docs', 'benchmarks.md'));
 const relResults = path.relative(path.dirname(DOC), RESULTS).split(path.sep).join('/');
 
 const ingest = readResult('ingest');

@@ -15,6 +15,7 @@ import { countWorkerStart } from './worker-starts.js';
 performance.mark('pushsync:worker-script');
 // The module's files ship in the extension; its CSP allows compiling them ('wasm-unsafe-eval').
 const module = loadModule({ locateFile: (path) => chrome.runtime.getURL(`wasm/${path}`) });
+void module.then(() => performance.mark('pushsync:module-ready'));
 
 // Each refers to the others only from callbacks that run after all exist.
 const host: EngineHost = new EngineHost(module, (message) => {
