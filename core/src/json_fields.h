@@ -50,7 +50,9 @@ class Fields {
     if (out > max) return fail(key, "must be at most " + std::to_string(max));
     return true;
   }
-  bool error_object(const char* key, std::optional<MessageError>& out) {
+  /// `out`: a std::optional<MessageError> or a message's Rare<MessageError>.
+  template <class Out>
+  bool error_object(const char* key, Out& out) {
     const auto it = object_.find(key);
     if (it == object_.end() || it->is_null()) return true;
     if (it->is_string()) {

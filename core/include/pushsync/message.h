@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "pushsync/rare.h"
+
 namespace pushsync {
 
 struct MessageError {
@@ -19,18 +21,18 @@ inline constexpr std::int64_t kMaxSequence = 9'007'199'254'740'991;
 
 struct Message {
   std::string id;                 ///< `messageId` on the wire; unique within a session
-  std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1; 0: none sent
   std::string role;               ///< "user", "assistant", "system" (others are kept as they come)
   std::string content;            ///< plain text, never markup
   std::string status;             ///< e.g. "sent", "pending", "success", "failure"
   std::string timestamp;          ///< server time, ISO-8601, as received
-  std::int64_t timestamp_ms = 0;  ///< `timestamp` parsed (ms since the epoch, UTC), for ordering
   std::string updated_at;         ///< server time of the last change, ISO-8601 ("" when not sent)
-  std::optional<std::string> action_payload;  ///< `actionPayload`, kept as JSON text
   /// `clientMessageId`: the sender's id for a user message, where the backend echoes it ("" when
   /// not sent). A host's outbox matches its pending sends by it.
   std::string client_message_id;
-  std::optional<MessageError> error;
+  Rare<std::string> action_payload;  ///< `actionPayload`, kept as JSON text
+  Rare<MessageError> error;
+  std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1; 0: none sent
+  std::int64_t timestamp_ms = 0;  ///< `timestamp` parsed (ms since the epoch, UTC), for ordering
 
   bool operator==(const Message&) const = default;
 };
