@@ -31,8 +31,10 @@ bool MessageStore::less(const Key& a, const Key& b) const {
   // the roadmap sorts; on a backend that numbers messages as it stores them, time order is
   // sequence order, and the sequence number orders messages of the same millisecond.
   if (a.time != b.time) return a.time < b.time;
-  if (a.sequence != b.sequence) return a.sequence < b.sequence;
-  return slots_[a.slot].id < slots_[b.slot].id;
+  const Message& x = slots_[a.slot];
+  const Message& y = slots_[b.slot];
+  if (x.sequence != y.sequence) return x.sequence < y.sequence;
+  return x.id < y.id;
 }
 
 std::size_t MessageStore::block_for(const Key& key) const {
@@ -67,7 +69,8 @@ void MessageStore::insert_key(Key key) {
   }
   auto& last = blocks_.back();
   std::size_t b;
-  if (less(last.back(), key)) {  // the common case: the newest message, appended in order
+  const bool appended = less(last.back(), key);
+  if (appended) {  // the common case: the newest message, appended in order
     b = blocks_.size() - 1;
     last.push_back(key);
   } else {
@@ -78,11 +81,20 @@ void MessageStore::insert_key(Key key) {
                  key);
   }
   starts_valid_ = std::min(starts_valid_, b + 1);
-  if (blocks_[b].size() > kBlockSplit) {
-    std::vector<Key> upper(blocks_[b].begin() + kBlockSplit / 2, blocks_[b].end());
-    blocks_[b].resize(kBlockSplit / 2);
-    blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
-  }
+  if (blocks_[b].size() > kBlockSplit) split(b, appended);
+}
+
+// Appends in order fill a block to the brim and go on in a new one (the block behind them is done
+// with: halves would leave every block of a chat loaded in order half empty); an insert elsewhere
+// splits in halves, so that both have room for more. The part kept is trimmed to its size: it grew
+// by doubling, and a block's spare room is paid for every message in it.
+void MessageStore::split(std::size_t b, bool appended) {
+  auto& block = blocks_[b];
+  const std::size_t keep = appended ? kBlockSplit : kBlockSplit / 2;
+  std::vector<Key> upper(block.begin() + static_cast<std::ptrdiff_t>(keep), block.end());
+  block.resize(keep);
+  block.shrink_to_fit();
+  blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
 }
 
 void MessageStore::erase_key(Key key) {

@@ -148,6 +148,27 @@ TEST(MessageStore, ShuffledInsertsWithDuplicatesEndSortedAndUnique) {
   EXPECT_EQ(store.evicted(), 0u);
 }
 
+// A chat loaded in order fills its blocks to the brim; messages that arrive late then land inside
+// those full blocks (each splits), and order, positions and reads stay right.
+TEST(MessageStore, LateMessagesInsideAChatLoadedInOrder) {
+  MessageStore store;
+  std::vector<Message> expected;
+  for (int i = 0; i < 1'000; ++i) {
+    expected.push_back(make("m" + std::to_string(i), 2 * i + 2, 10 * i));
+    ASSERT_EQ(store.merge(expected.back()), MessageStore::Outcome::Inserted);
+  }
+  std::vector<Message> late;
+  for (int i = 0; i < 1'000; i += 3) late.push_back(make("late" + std::to_string(i), 2 * i + 3, 10 * i + 5));
+  std::mt19937 random(11);
+  std::shuffle(late.begin(), late.end(), random);
+  for (const auto& m : late) ASSERT_EQ(store.merge(m), MessageStore::Outcome::Inserted);
+  expected.insert(expected.end(), late.begin(), late.end());
+  std::sort(expected.begin(), expected.end(), in_store_order);
+  expect_contents(store, expected);
+  for (std::size_t i = 0; i < expected.size(); i += 97) EXPECT_EQ(store.position_of(expected[i].id), i);
+  EXPECT_EQ(ids_by_for_each(store, 250, 20).front(), expected[250].id);
+}
+
 TEST(MessageStore, ReadPathsAgreeOnWindows) {
   MessageStore store;
   std::mt19937 random(7);

@@ -59,16 +59,18 @@ class MessageStore {
   void for_each(std::size_t first, std::size_t count, Visit&& visit) const;
 
  private:
+  // The time is in the key, so the binary searches rarely leave the blocks; the sequence number
+  // and the id, which only order messages of the same millisecond, are read from the slot.
   struct Key {
     std::int64_t time;
-    std::int64_t sequence;
     std::uint32_t slot;
   };
-  static constexpr std::size_t kBlockSplit = 256;  // a block is split in halves beyond this
+  static constexpr std::size_t kBlockSplit = 256;  // a block is split beyond this
 
   bool less(const Key& a, const Key& b) const;
-  Key key_of(std::uint32_t slot) const { return {slots_[slot].timestamp_ms, slots_[slot].sequence, slot}; }
+  Key key_of(std::uint32_t slot) const { return {slots_[slot].timestamp_ms, slot}; }
   void insert_key(Key key);
+  void split(std::size_t block, bool appended);
   void erase_key(Key key);
   std::size_t block_for(const Key& key) const;
   std::size_t block_start(std::size_t block) const;
