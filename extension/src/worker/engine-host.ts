@@ -61,6 +61,12 @@ export class EngineHost {
   /** The selected session's last session_update (views show its status). */
   private sessionInfo: SessionInfo | null = null;
   private generation = 0;
+  /**
+   * The session a view asked for last. Kept by the host, not learnt from an engine's events: a
+   * request that arrives while a settings change replaces the engine belongs to the new one (the
+   * old one's events are no longer listened to, and it may not have persisted the selection yet).
+   */
+  private wantedSession = '';
   private figuresTimer: ReturnType<typeof setTimeout> | undefined;
   private markStarted!: () => void;
   /** Resolves once the first engine exists (settings read): requests wait for it. */
@@ -84,7 +90,7 @@ export class EngineHost {
       const settings = resolveSettings(stored);
       actionBadge.adopt(stored);
       const owner = copyOwner(settings.apiBase, storedAccount(stored), storedToken(stored));
-      const [missing, cached] = await Promise.all([missingOrigins(requiredOrigins(settings)), this.localCopy.open(owner, this.model.sessionId)]);
+      const [missing, cached] = await Promise.all([missingOrigins(requiredOrigins(settings)), this.localCopy.open(owner, this.selection())]);
       performance.mark('pushsync:local-copy-read');
       if (generation !== this.generation) return; // a later start overtook this one
       if (missing.length > 0) this.block(stored, settings, missing);
@@ -97,7 +103,7 @@ export class EngineHost {
   }
 
   private create(stored: Record<string, unknown>, settings: Settings, cached: CachedSession | null): void {
-    const carriedSession = this.model.sessionId;
+    const carriedSession = this.selection();
     void this.stopEngine();
     this.adopt(stored, settings, []);
     // The local copy at once, not yet confirmed; the engine starts its read from it.
@@ -157,6 +163,7 @@ export class EngineHost {
    * what goes with it are wiped (`wiped`), and a fresh engine starts with the new token.
    */
   private async changeOwner(owner: string | null): Promise<void> {
+    this.wantedSession = ''; // the previous account's selection is not carried over
     await this.stopEngine();
     this.broadcast({ type: 'snapshot', ...this.snapshot() });
     await this.localCopy.setOwner(owner);
@@ -193,11 +200,13 @@ export class EngineHost {
 
   /** Shows the local copy of another session at once (not confirmed), hands it to the engine, selects. */
   async selectSession(sessionId: string): Promise<void> {
-    const sync = this.sync;
-    if (!sync) return;
+    this.wantedSession = sessionId;
+    if (!this.sync) return; // the engine being made selects it (create)
     if (sessionId !== this.model.sessionId) {
       const cached = await this.localCopy.read(sessionId);
-      if (sync !== this.sync) return;
+      // The engine running now: a settings change may have replaced it during the read.
+      const sync = this.sync;
+      if (!sync || this.wantedSession !== sessionId) return; // none, or a later selection overtook this one
       if (cached.messages.length > 0) {
         this.model.showCached(sessionId, cached.messages);
         this.broadcast({ type: 'snapshot', ...this.snapshot() });
@@ -206,7 +215,12 @@ export class EngineHost {
       restoreInEngine(sync, cached);
       return;
     }
-    sync.selectSession(sessionId);
+    this.sync.selectSession(sessionId);
+  }
+
+  /** The session to show: the one a view asked for last, else the engine's. */
+  private selection(): string {
+    return this.wantedSession || this.model.sessionId;
   }
 
   /** Whose local copy and session list are kept now (null: logged out, nothing is kept). */
