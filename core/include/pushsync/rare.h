@@ -41,7 +41,6 @@ class Rare {
   const T* operator->() const { return value_.get(); }
   T* operator->() { return value_.get(); }
   void reset() { value_.reset(); }
-  std::optional<T> optional() const { return value_ ? std::optional<T>(*value_) : std::nullopt; }
 
   friend bool operator==(const Rare& a, const Rare& b) { return a.value_ ? b.value_ && *a.value_ == *b.value_ : !b.value_; }
   friend bool operator==(const Rare& a, const std::optional<T>& b) { return a.value_ ? b && *a.value_ == *b : !b; }
