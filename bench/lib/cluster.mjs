@@ -95,6 +95,21 @@ export async function startCluster(dir, env = {}) {
     kill: (i) => cluster('kill', String(i)),
     /** Starts node `i` again and waits until the balancer sends it traffic. */
     start: (i) => cluster('start', String(i)),
+    /**
+     * The WebSockets the balancer holds open to each node now, {1: n, 2: m, ...} (HAProxy's CSV
+     * stats, `scur` of backend sockudo's servers): which node a kill would cut clients from.
+     */
+    async nodeSockets() {
+      const csv = await (await fetch(`http://127.0.0.1:${vars.CLUSTER_STATS_PORT}/stats;csv`)).text();
+      const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n').map((line) => line.split(','));
+      const column = (name) => header.indexOf(name);
+      const out = {};
+      for (const row of rows) {
+        const node = /^node(\d+)$/.exec(row[column('svname')] ?? '');
+        if (row[column('pxname')] === 'sockudo' && node) out[node[1]] = Number(row[column('scur')]);
+      }
+      return out;
+    },
     status: () => cluster('status').then((r) => r.stdout, (e) => `${e.stdout}${e.stderr}`),
     down,
   };
