@@ -130,9 +130,11 @@ describe('the popup paints the local copy before the worker answers', { timeout:
     await stack?.stop();
   });
 
-  test('a stopped worker, its port held back: the newest messages painted from IndexedDB, then the snapshot takes over in place', async () => {
+  test('a stopped worker, its port held back: the newest messages painted from IndexedDB, then the snapshot takes over in place', async (t) => {
     await stopServiceWorker(options);
     const popup = await browser.open('popup.html?hold');
+    // Closed however the test ends: a popup left open would start the worker for the next test.
+    t.after(() => popup.close());
     await popup.waitForSelector('#messages .message', { timeout: 5_000 });
     const early = await popupList(popup);
     assert.equal(await popup.evaluate(() => document.getElementById('sessions').children.length), 0, 'nothing of the worker reached the popup');
@@ -153,10 +155,9 @@ describe('the popup paints the local copy before the worker answers', { timeout:
     assert.ok(after.fromBottom < 48, `still at the bottom (${after.fromBottom} px from it)`);
     const kept = await popup.evaluate((ids) => ids.every((id) => document.querySelector(`#messages .message[data-id="${id}"]`)?.__early === true), early.ids);
     assert.ok(kept, 'the first paint\'s rows are the same nodes after the snapshot');
-    await popup.close();
   });
 
-  test('a copy of another owner is never painted, while the worker has yet to answer', async () => {
+  test('a copy of another owner is never painted, while the worker has yet to answer', async (t) => {
     await stopServiceWorker(options);
     // As if left by another account on another server (the worker wipes it at its next start).
     await options.evaluate(
@@ -177,6 +178,7 @@ describe('the popup paints the local copy before the worker answers', { timeout:
         }),
     );
     const popup = await browser.open('popup.html?hold');
+    t.after(() => popup.close());
     // The popup's own read is done (its mark) and showed nothing.
     await until(() => popup.evaluate(() => performance.getEntriesByName('pushsync:popup-copy-read').length > 0), { what: 'the popup\'s read of the copy' });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -186,6 +188,5 @@ describe('the popup paints the local copy before the worker answers', { timeout:
     await popup.waitForSelector(`#sessions [data-session-id="${sessionId}"]`, { timeout: 15_000 });
     assert.deepEqual((await popupList(popup)).ids, [], 'nothing shown after the worker\'s snapshot either');
     await until(async () => (await storedIds(options, sessionId)).length === 0, { what: 'the copy wiped' });
-    await popup.close();
   });
 });

@@ -51,6 +51,13 @@ export class MessageListView {
   private following = true;
   /** The scroll position at the last scroll event: whether the reader went up. */
   private lastTop = 0;
+  /**
+   * Set while the scroll events are the list's own (toBottom's, up to the next frame, whose scroll
+   * events come before its animation frame callbacks): the frame that ends it, 0 when none.
+   */
+  private ownScrollEnds = 0;
+  /** The session of the list shown: a selection of the same session changes nothing in it. */
+  private listSession = '';
   /** The window's rows must be walked (something in it, or the window itself, changed). */
   private walk = true;
   private readonly batch = new FrameBatch(() => this.render());
@@ -86,12 +93,19 @@ export class MessageListView {
           break;
         case 'localCopy':
           // The first paint: its rows go into the DOM now, so the next frame shows them.
+          this.listSession = state.sessionId;
           this.fromCopy = true;
           this.restart();
           this.batch.runNow();
           break;
         case 'snapshot':
+          this.listSession = state.sessionId;
+          this.replaced();
+          break;
         case 'session':
+          // The engine selected the session again (a restore, another view): the same list.
+          if (state.sessionId === this.listSession) break;
+          this.listSession = state.sessionId;
           this.replaced();
           break;
         case 'gaps':
@@ -287,6 +301,12 @@ export class MessageListView {
   private toBottom(): void {
     // Past the end: the browser clamps it to the bottom, no layout read needed to compute it.
     this.scroller.scrollTop = Number.MAX_SAFE_INTEGER;
+    // Clamped, this scroll may go up (the content shrank: rows shorter than the estimate); seen
+    // after the scroller shrank too (a notice above it), it would look like the reader's.
+    cancelAnimationFrame(this.ownScrollEnds);
+    this.ownScrollEnds = requestAnimationFrame(() => {
+      this.ownScrollEnds = 0;
+    });
   }
 
   /** The reader scrolled (scroll events come once a frame, with layout clean: these reads are cheap). */
@@ -296,8 +316,9 @@ export class MessageListView {
     const height = scroller.clientHeight;
     const viewBottom = viewTop + height;
     // Only the reader stops the following, by scrolling up: a scroll the layout made (the
-    // scroller shrank under a notice or the debug panel, anchoring moved it) moves down, if at all.
-    const up = viewTop < this.lastTop - 1;
+    // scroller shrank under a notice or the debug panel, anchoring moved it) moves down, if at
+    // all, and the list's own (toBottom, clamped) are not the reader's.
+    const up = viewTop < this.lastTop - 1 && this.ownScrollEnds === 0;
     this.lastTop = viewTop;
     const atBottom = scroller.scrollHeight - viewBottom < STICKY_BOTTOM_PX;
     if (atBottom) this.following = true;
