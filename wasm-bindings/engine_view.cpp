@@ -75,8 +75,12 @@ bool valid_utf8(std::string_view text) {
 /// (events.cpp), which parsing and dumping again, as `message_to_json` does, gives back unchanged.
 bool append_plain_message(const Message& m, std::string& out) {
   if (m.error) return false;
-  for (const std::string* s : {&m.id, &m.role, &m.content, &m.status, &m.timestamp, &m.updated_at, &m.client_message_id}) {
-    if (!valid_utf8(*s)) return false;
+  char timestamp_buffer[kIso8601MsLength], updated_buffer[kIso8601MsLength];
+  const std::string_view timestamp = m.timestamp.view(timestamp_buffer);
+  const std::string_view updated_at = m.updated_at.view(updated_buffer);
+  for (const std::string_view s : {std::string_view(m.id), std::string_view(m.role), std::string_view(m.content),
+                                   std::string_view(m.status), timestamp, updated_at, std::string_view(m.client_message_id)}) {
+    if (!valid_utf8(s)) return false;
   }
   if (m.action_payload && (m.action_payload->empty() || !valid_utf8(*m.action_payload))) return false;
   // nlohmann's keys in order (sorted); optional ones only when set.
@@ -105,10 +109,10 @@ bool append_plain_message(const Message& m, std::string& out) {
   out += ",\"status\":";
   append_json_string(m.status, out);
   out += ",\"timestamp\":";
-  append_json_string(m.timestamp, out);
-  if (!m.updated_at.empty()) {
+  append_json_string(timestamp, out);
+  if (!updated_at.empty()) {
     out += ",\"updatedAt\":";
-    append_json_string(m.updated_at, out);
+    append_json_string(updated_at, out);
   }
   out += '}';
   return true;

@@ -174,6 +174,7 @@ bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::str
   bool error_typed = true;
   std::string error_text;
   std::string_view action_raw;
+  std::string timestamp_text, updated_text;
   std::string scratch;
   std::string_view key;
   while (s.next_key(key, scratch)) {
@@ -187,13 +188,13 @@ bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::str
     } else if (key == "status") {
       read = read_string_field(s, m.status, status);
     } else if (key == "updatedAt") {
-      read = read_string_field(s, m.updated_at, updated_at);
+      read = read_string_field(s, updated_text, updated_at);
     } else if (key == "timestamp") {
       timestamp = kind_of(s.peek_value());
       if (timestamp == Kind::String) {
-        read = s.string_value(m.timestamp);
+        read = s.string_value(timestamp_text);
       } else {
-        m.timestamp.clear();
+        timestamp_text.clear();
         read = timestamp == Kind::Number ? s.number_value(time_number) : s.skip_value();
       }
     } else if (key == "clientMessageId") {
@@ -284,18 +285,20 @@ bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::str
       return true;
     }
     m.timestamp_ms = static_cast<std::int64_t>(ms);
-    m.timestamp = format_iso8601_ms(m.timestamp_ms);
+    m.timestamp = TimeText::of_ms(m.timestamp_ms);
   } else if (timestamp == Kind::String) {
-    const auto parsed = parse_iso8601_ms(m.timestamp);
+    const auto parsed = parse_iso8601_ms(timestamp_text);
     if (!parsed) {
-      problem = std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp.substr(0, 40);
+      problem = std::string(where) + ": 'timestamp' is not ISO-8601: " + timestamp_text.substr(0, 40);
       return true;
     }
     m.timestamp_ms = *parsed;
+    m.timestamp = TimeText(std::move(timestamp_text), *parsed);
   } else {
     problem = std::string(where) + ": 'timestamp' must be a string or a number";
     return true;
   }
+  m.updated_at = updated_at == Kind::String ? TimeText(std::move(updated_text)) : TimeText();
   if (m.status.empty()) m.status = "sent";
   // Only a host's hint for matching its sends: a backend's other shape of it is ignored, the
   // message is kept.

@@ -41,6 +41,12 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
 }  // namespace
 
 std::string format_iso8601_ms(std::int64_t ms) {
+  std::string out(kIso8601MsLength, '\0');
+  write_iso8601_ms(ms, out.data());
+  return out;
+}
+
+void write_iso8601_ms(std::int64_t ms, char* out) {
   std::int64_t days = ms / 86'400'000;
   std::int64_t rest = ms % 86'400'000;
   if (rest < 0) {
@@ -52,7 +58,6 @@ std::string format_iso8601_ms(std::int64_t ms) {
   civil_from_days(days, year, month, day);
   if (year < 0) year = 0;
   if (year > 9999) year = 9999;
-  char out[32];
   const auto two = [&](char* at, std::int64_t v) {
     at[0] = static_cast<char>('0' + v / 10);
     at[1] = static_cast<char>('0' + v % 10);
@@ -74,7 +79,6 @@ std::string format_iso8601_ms(std::int64_t ms) {
   out[20] = static_cast<char>('0' + rest % 1000 / 100);
   two(out + 21, rest % 100);
   out[23] = 'Z';
-  return std::string(out, 24);
 }
 
 std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) {

@@ -99,9 +99,9 @@ json gap_json(const Gap& g) {
 
 json message_json(const Message& m) {
   json out = {{"messageId", m.id}, {"role", m.role}, {"content", m.content}, {"status", m.status},
-              {"timestamp", m.timestamp}};
+              {"timestamp", m.timestamp.text()}};
   if (m.sequence > 0) out["sequenceNumber"] = m.sequence;  // absent when the backend sent none
-  if (!m.updated_at.empty()) out["updatedAt"] = m.updated_at;
+  if (!m.updated_at.empty()) out["updatedAt"] = m.updated_at.text();
   if (!m.client_message_id.empty()) out["clientMessageId"] = m.client_message_id;
   if (m.action_payload) {
     json payload = parse_bounded(*m.action_payload);

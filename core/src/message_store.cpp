@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cassert>
 
-#include "pushsync/iso_time.h"
-
 namespace pushsync {
 
 bool is_unsettled_status(const std::string& status) {
@@ -15,10 +13,9 @@ namespace {
 
 // True when `incoming` is older than `stored`; unparsable or missing times never count as older,
 // so a server that sends no `updatedAt` still gets its updates applied.
-bool is_older(const std::string& incoming, const std::string& stored) {
-  if (incoming.empty() || stored.empty()) return false;
-  const auto a = parse_iso8601_ms(incoming);
-  const auto b = parse_iso8601_ms(stored);
+bool is_older(const TimeText& incoming, const TimeText& stored) {
+  const auto a = incoming.ms();
+  const auto b = stored.ms();
   return a && b && *a < *b;
 }
 
@@ -169,13 +166,14 @@ MessageStore::Outcome MessageStore::update_status(std::string_view id, const std
   const auto found = by_id_.find(id);
   if (found == by_id_.end()) return Outcome::Unchanged;
   Message& stored = slots_[found->second];
-  if (is_older(updated_at, stored.updated_at)) return Outcome::Unchanged;
-  if (stored.status == status && stored.error == error && (updated_at.empty() || stored.updated_at == updated_at)) {
+  TimeText incoming(updated_at);
+  if (is_older(incoming, stored.updated_at)) return Outcome::Unchanged;
+  if (stored.status == status && stored.error == error && (incoming.empty() || stored.updated_at == incoming)) {
     return Outcome::Unchanged;
   }
   stored.status = status;
   stored.error = error;
-  if (!updated_at.empty()) stored.updated_at = updated_at;
+  if (!incoming.empty()) stored.updated_at = std::move(incoming);
   return Outcome::Updated;
 }
 

@@ -37,7 +37,7 @@ void check_message(const Message& m) {
   check(!m.id.empty());
   check(m.sequence >= 0);
   check(!m.status.empty());
-  const auto ms = parse_iso8601_ms(m.timestamp);
+  const auto ms = parse_iso8601_ms(m.timestamp.text());
   check(ms.has_value() && *ms == m.timestamp_ms);
 }
 

@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     MessageStore store(8);
     for (const Message& m : page.value().messages) {
       check(!m.id.empty() && m.sequence >= 0 && !m.status.empty());
-      const auto ms = parse_iso8601_ms(m.timestamp);
+      const auto ms = parse_iso8601_ms(m.timestamp.text());
       check(ms.has_value() && *ms == m.timestamp_ms);
       store.merge(m);
     }

@@ -39,11 +39,13 @@ Result<Message, DecodeError> message_from(const json& object, std::string_view w
   if (!object.is_object()) return DecodeError{std::string(where) + ": message must be an object"};
   Message m;
   Fields f(object, where);
+  std::string updated_at;
   if (!f.string("messageId", m.id) || !f.string("role", m.role) || !f.string("content", m.content, false) ||
-      !f.string("status", m.status, false) || !f.string("updatedAt", m.updated_at, false) ||
+      !f.string("status", m.status, false) || !f.string("updatedAt", updated_at, false) ||
       !f.error_object("error", m.error)) {
     return f.error();
   }
+  m.updated_at = updated_at;
   if (const auto it = object.find("sequenceNumber"); it != object.end() && !it->is_null()) {
     if (!f.integer("sequenceNumber", m.sequence, 1, kMaxSequence)) return f.error();
   }
@@ -59,10 +61,11 @@ Result<Message, DecodeError> message_from(const json& object, std::string_view w
     m.timestamp_ms = static_cast<std::int64_t>(ms);
     m.timestamp = format_iso8601_ms(m.timestamp_ms);
   } else if (time->is_string()) {
-    m.timestamp = time->get<std::string>();
-    const auto parsed = parse_iso8601_ms(m.timestamp);
-    if (!parsed) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + m.timestamp.substr(0, 40)};
+    const auto text = time->get<std::string>();
+    const auto parsed = parse_iso8601_ms(text);
+    if (!parsed) return DecodeError{std::string(where) + ": 'timestamp' is not ISO-8601: " + text.substr(0, 40)};
     m.timestamp_ms = *parsed;
+    m.timestamp = text;
   } else {
     return DecodeError{std::string(where) + ": 'timestamp' must be a string or a number"};
   }

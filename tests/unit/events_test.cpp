@@ -271,7 +271,7 @@ TEST(DecodeAppEvent, LenientMessageFields) {
   EXPECT_EQ(decode(wire_message("content", "null")).content, "");
   const Message numeric = decode(wire_message("timestamp", std::to_string(kTimestampMs)));
   EXPECT_EQ(numeric.timestamp_ms, kTimestampMs);
-  EXPECT_EQ(parse_iso8601_ms(numeric.timestamp), kTimestampMs) << numeric.timestamp;
+  EXPECT_EQ(parse_iso8601_ms(numeric.timestamp.text()), kTimestampMs) << numeric.timestamp.text();
   const Message compact = decode(wire_message("timestamp", R"("2026-11-29T14:05:11+0100")"));
   EXPECT_EQ(compact.timestamp_ms, 1795957511000);
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pushsync/rare.h"
+#include "pushsync/time_text.h"
 
 namespace pushsync {
 
@@ -24,13 +25,13 @@ struct Message {
   std::string role;               ///< "user", "assistant", "system" (others are kept as they come)
   std::string content;            ///< plain text, never markup
   std::string status;             ///< e.g. "sent", "pending", "success", "failure"
-  std::string timestamp;          ///< server time, ISO-8601, as received
-  std::string updated_at;         ///< server time of the last change, ISO-8601 ("" when not sent)
   /// `clientMessageId`: the sender's id for a user message, where the backend echoes it ("" when
   /// not sent). A host's outbox matches its pending sends by it.
   std::string client_message_id;
   Rare<std::string> action_payload;  ///< `actionPayload`, kept as JSON text
   Rare<MessageError> error;
+  TimeText timestamp;             ///< server time, ISO-8601, as received
+  TimeText updated_at;            ///< server time of the last change, ISO-8601 ("" when not sent)
   std::int64_t sequence = 0;      ///< `sequenceNumber`: per session, strictly increasing from 1; 0: none sent
   std::int64_t timestamp_ms = 0;  ///< `timestamp` parsed (ms since the epoch, UTC), for ordering
 
