@@ -16,8 +16,8 @@ bool Recovery::stored(std::int64_t sequence) {
   if (sequence <= cursor_) return false;
   if (sequence == cursor_ + 1) {
     ++cursor_;
-    while (!above_.empty() && *above_.begin() == cursor_ + 1) {
-      above_.erase(above_.begin());
+    while (!above_.empty() && above_.front() == cursor_ + 1) {
+      above_.pop_front();
       ++cursor_;
     }
     return false;
@@ -28,9 +28,9 @@ bool Recovery::stored(std::int64_t sequence) {
 
 void Recovery::complete_through(std::int64_t newest) {
   if (newest > cursor_) cursor_ = newest;
-  while (!above_.empty() && *above_.begin() <= cursor_ + 1) {
-    if (*above_.begin() == cursor_ + 1) ++cursor_;
-    above_.erase(above_.begin());
+  while (!above_.empty() && above_.front() <= cursor_ + 1) {
+    if (above_.front() == cursor_ + 1) ++cursor_;
+    above_.pop_front();
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "pushsync/frame.h"
 #include "pushsync/gap.h"
+#include "pushsync/sequence_set.h"
 
 namespace pushsync {
 
@@ -61,7 +62,7 @@ class Recovery {
 
  private:
   std::int64_t cursor_ = 0;
-  std::set<std::int64_t> above_;
+  SequenceSet above_;
   std::set<std::int64_t> unsettled_;
   std::string since_;
   std::optional<std::int64_t> known_through_;
