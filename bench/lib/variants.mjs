@@ -12,12 +12,12 @@ import { CarefulMerge, RoadmapMerge } from './merges.mjs';
 export const DRIVER = path.join(OUT, 'ingest_driver');
 
 export const METHODS = {
-  api: { label: '(p) public API: createSync', what: "createSync (the glue's Client, its mirror and 'messages' events), one frame per WebSocket message event on a stand-in for the global WebSocket, every queued event run: what the extension's worker and every createSync user pay" },
+  api: { label: '(p) public API: createSync', what: "createSync (the glue's Client and its 'messages' events, each with the diff's messages), one frame per WebSocket message event on a stand-in for the global WebSocket, every queued event run: what the extension's worker and every createSync user pay" },
   roadmap: { label: '(a) roadmap merge (JS)', what: 'JSON.parse twice, new Date, findIndex by id, push, sort the whole array, per message' },
   careful: { label: '(b) careful merge (JS)', what: 'JSON.parse twice, Map for dedup, binary-search insert (append fast path)' },
   wasm: { label: '(c) WASM core, buffer path', what: 'frame bytes copied into HEAPU8 (inputBuffer), socketTextFromBuffer, JSON.parse of the effects: one call per frame' },
   wasmString: { label: '(c1) WASM core from JS strings', what: 'as (c), but from the JS string a WebSocket gives: TextEncoder.encodeInto straight into HEAPU8' },
-  wasmMirror: { label: '(c2) WASM core + glue mirror', what: "as (c), plus the glue's MessageMirror (what createSync keeps for messages()): the messages carried in the effect (carryMessages), spliced into a JS array" },
+  wasmMirror: { label: '(c2) WASM core + glue mirror', what: "as (c), plus the glue's MessageMirror (what createSync keeps once a host calls messages()): the messages carried in the effect (carryMessages), spliced into a JS array" },
   native: { label: '(d) native core', what: 'Engine::handle(SocketText) per frame, g++ -O3, no JSON out' },
   nativeJson: { label: '(d1) native core + effects JSON', what: 'as (d) plus effects_to_json of every answer (what the WASM binding adds)' },
 };
@@ -130,11 +130,11 @@ class BenchSocket {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * The public API: createSync with the module's Client on a BenchSocket, fetch answering the
- * channel auth and an empty backfill; subscribed, then every frame as one message event, then
- * the queued jobs (the 'messages' events to a listener) run before the clock stops.
+ * createSync with the module's Client on a BenchSocket, fetch answering the channel auth and an
+ * empty backfill, subscribed to `data`'s session. `feed(frames)` gives each frame as one message
+ * event and lets the queued jobs (the 'messages' events) run; `close()` destroys it.
  */
-export async function runApi(mod, data) {
+export async function subscribedSync(mod, data) {
   const { createSync } = await import('../../js-glue/dist/index.js');
   const saved = globalThis.WebSocket;
   globalThis.WebSocket = BenchSocket;
@@ -142,9 +142,11 @@ export async function runApi(mod, data) {
   const answer = (body) => ({ status: 200, text: async () => body, headers: { get: () => null } });
   const fetch = async (url) => answer(String(url).includes('auth') ? '{"auth":"x:y"}' : '{"messages":[],"hasMore":false}');
   const sync = createSync({ apiBase: 'http://bench.invalid', wsHost: 'bench.invalid', wsPort: 443, key: 'bench', token: 'bench', fetch, module: mod, jitterSeed: 1, maxMessages: 1_000_000 });
+  const close = async () => {
+    await sync.destroy();
+    globalThis.WebSocket = saved;
+  };
   try {
-    let events = 0;
-    sync.on('messages', () => events++);
     await sync.ready;
     sync.selectSession(data.sessionId);
     for (let i = 0; i < 50 && !BenchSocket.last?.onmessage; i++) await tick();
@@ -161,18 +163,34 @@ export async function runApi(mod, data) {
     socket.onmessage({ data: JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' }) });
     for (let i = 0; i < 50 && !sync.loaded(); i++) await tick();
     if (sync.state().state !== 'connected' || !sync.loaded()) throw new Error(`createSync is not subscribed (state ${sync.state().state})`);
-    events = 0;
-    const frames = data.frames;
+    const feed = async (frames) => {
+      for (let i = 0; i < frames.length; i++) socket.onmessage({ data: frames[i] });
+      await Promise.resolve(); // the queued jobs (events) run in this microtask checkpoint
+      await tick();
+    };
+    return { sync, feed, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The public API: createSync subscribed (subscribedSync), then every frame as one message event,
+ * then the queued jobs (the 'messages' events to a listener) run before the clock stops.
+ */
+export async function runApi(mod, data) {
+  const { sync, feed, close } = await subscribedSync(mod, data);
+  try {
+    let events = 0;
+    sync.on('messages', () => events++);
     const started = performance.now();
-    for (let i = 0; i < frames.length; i++) socket.onmessage({ data: frames[i] });
-    await Promise.resolve(); // the queued jobs (events) run in this microtask checkpoint
-    await tick();
+    await feed(data.frames);
     const ms = performance.now() - started;
-    const ids = sync.messages().map((m) => m.messageId);
-    return { ms, frames: frames.length, diffs: events, rejected: sync.counters().framesRejected, check: compare(ids, data.expectedIds) };
+    const ids = sync.readMessages().map((m) => m.messageId);
+    return { ms, frames: data.frames.length, diffs: events, rejected: sync.counters().framesRejected, check: compare(ids, data.expectedIds) };
   } finally {
-    await sync.destroy();
-    globalThis.WebSocket = saved;
+    await close();
   }
 }
 

@@ -2,11 +2,13 @@
 // object that is replaced, never changed, when the Sync's messages, state, typing, gaps or loading
 // change, so `===` tells what changed.
 //
-// Messages are applied diff by diff: each 'messages' event drops `removedFront`, puts the inserted
-// messages at their positions and replaces the updated ones, in a new array; the items that did not
-// change are the same objects as before. Each diff is checked against the Sync's own list at the
-// positions it names (and its length); one that does not fit (it never should) is answered by
-// reading the whole list again, still reusing the converted item of every unchanged message.
+// The snapshot's messages are the one JS copy of them: each wire message is converted once, when a
+// diff brings it, and the Sync keeps no list of its own for this view. Messages are applied diff by
+// diff: each 'messages' event drops `removedFront`, puts the inserted messages at their positions
+// and replaces the updated ones, in a new array; the items that did not change are the same
+// objects as before. The events' versions tell the diffs a read of the store already holds (the
+// read at the start) from the next one; a diff that does not follow, or does not fit (it never
+// should), is answered by reading the whole store again.
 import type { Sync } from './sync.js';
 import type { ConnectionState, Gap, Message, StateInfo, SyncEvents } from './types.js';
 
@@ -141,9 +143,8 @@ type Handlers = { [E in keyof SyncEvents]?: (value: SyncEvents[E]) => void };
 class SyncView<M> implements SyncStore<M> {
   readonly stats = { diffs: 0, resyncs: 0 };
   private snapshot: SyncSnapshot<M>;
-  /** The wire messages behind snapshot.messages, position by position. */
-  private sources: Message[];
-  private readonly items = new WeakMap<Message, M>();
+  /** The Sync's messagesVersion that snapshot.messages shows. */
+  private version: number;
   private readonly listeners = new Set<() => void>();
   private readonly mapMessage: (message: Message) => M;
   private readonly mapState: (state: StateInfo) => WsConnectionState;
@@ -161,10 +162,11 @@ class SyncView<M> implements SyncStore<M> {
     this.mapMessage = options.mapMessage ?? (toChatMessage as unknown as (message: Message) => M);
     this.mapState = options.mapState ?? toWsConnectionState;
     this.now = options.now ?? Date.now;
-    this.sources = [...sync.messages()];
+    const messages = sync.readMessages().map((message) => this.mapMessage(message));
+    this.version = sync.messagesVersion();
     const sessionId = sync.sessionId();
     const state = sync.state();
-    this.loaded = sessionId !== '' && this.sources.length > 0;
+    this.loaded = sessionId !== '' && messages.length > 0;
     const loading = idleLoading();
     if (sessionId !== '') {
       loading.lastAttemptSessionId = sessionId;
@@ -174,7 +176,7 @@ class SyncView<M> implements SyncStore<M> {
     this.snapshot = {
       sessionId,
       sessionStatus: '',
-      messages: this.sources.map((message) => this.item(message)),
+      messages,
       state,
       connection: this.mapState(state),
       typing: sync.typing(),
@@ -217,12 +219,13 @@ class SyncView<M> implements SyncStore<M> {
 
   // ---- events ----------------------------------------------------------------------------------
 
-  private onMessages({ diff, inserted, updated }: SyncEvents['messages']): void {
-    const applied = this.apply(diff, inserted, updated);
+  private onMessages({ diff, inserted, updated, version }: SyncEvents['messages']): void {
+    if (version <= this.version) return; // the store was read after this diff: it is in already
+    const applied = version === this.version + 1 ? this.apply(diff, inserted, updated) : undefined;
+    this.version = version;
     if (applied) this.stats.diffs++;
     else this.stats.resyncs++;
-    const [sources, messages] = applied ?? this.reread();
-    this.sources = sources;
+    const messages = applied ?? this.reread();
     const change: Partial<SyncSnapshot<M>> = { messages };
     // The selection's own reset (an empty list) is not the session's messages yet.
     const selectionReset = diff.reset && diff.inserted.length === 0 && diff.updated.length === 0;
@@ -291,82 +294,52 @@ class SyncView<M> implements SyncStore<M> {
 
   // ---- messages --------------------------------------------------------------------------------
 
-  private item(message: Message): M {
-    let item = this.items.get(message);
-    if (item === undefined) {
-      item = this.mapMessage(message);
-      this.items.set(message, item);
-    }
-    return item;
-  }
-
-  /** The diff applied to the current lists, in new arrays; undefined when it does not fit. */
-  private apply(diff: SyncEvents['messages']['diff'], inserted: Message[], updated: Message[]): [Message[], M[]] | undefined {
+  /** The diff applied to the current items, in a new array; undefined when it does not fit. */
+  private apply(diff: SyncEvents['messages']['diff'], inserted: Message[], updated: Message[]): M[] | undefined {
     if (inserted.length !== diff.inserted.length || updated.length !== diff.updated.length) return undefined;
-    if (!diff.reset && diff.removedFront === 0 && inserted.length === 0 && diff.size === this.sources.length &&
-        diff.updated.every((position, i) => this.sources[position] === updated[i])) {
-      return [this.sources, this.snapshot.messages as M[]]; // already there (a reread took it in)
-    }
-    const oldSources = diff.reset ? [] : this.sources;
-    const oldItems = diff.reset ? [] : this.snapshot.messages;
+    const old = diff.reset ? [] : this.snapshot.messages;
     const front = diff.reset ? 0 : diff.removedFront;
     const size = diff.size;
-    if (front < 0 || front > oldSources.length || oldSources.length - front + inserted.length !== size) return undefined;
-    let sources: Message[];
+    if (front < 0 || front > old.length || old.length - front + inserted.length !== size) return undefined;
     let items: M[];
-    const kept = oldSources.length - front;
+    const kept = old.length - front;
     if (inserted.length === 0 || diff.inserted[0]! >= kept) {
       // Nothing inserted, or only after the kept ones (the usual new message): copy and append.
-      sources = oldSources.slice(front);
-      items = oldItems.slice(front);
+      items = old.slice(front);
       for (let i = 0; i < inserted.length; i++) {
         if (diff.inserted[i] !== kept + i) return undefined;
-        sources.push(inserted[i]!);
-        items.push(this.item(inserted[i]!));
+        items.push(this.mapMessage(inserted[i]!));
       }
     } else {
       // Inserted positions are ascending final positions: merge them with the kept ones.
-      sources = new Array<Message>(size);
       items = new Array<M>(size);
       let from = front;
       let next = 0;
       for (let position = 0; position < size; position++) {
         if (next < inserted.length && diff.inserted[next] === position) {
-          sources[position] = inserted[next]!;
-          items[position] = this.item(inserted[next]!);
+          items[position] = this.mapMessage(inserted[next]!);
           next++;
         } else {
-          if (from >= oldSources.length) return undefined;
-          sources[position] = oldSources[from]!;
-          items[position] = oldItems[from]!;
+          if (from >= old.length) return undefined;
+          items[position] = old[from]!;
           from++;
         }
       }
-      if (next !== inserted.length || from !== oldSources.length) return undefined;
+      if (next !== inserted.length || from !== old.length) return undefined;
     }
     for (let i = 0; i < updated.length; i++) {
       const position = diff.updated[i]!;
       if (!(position >= 0 && position < size)) return undefined;
-      sources[position] = updated[i]!;
-      items[position] = this.item(updated[i]!);
+      items[position] = this.mapMessage(updated[i]!);
     }
-    // The Sync's list holds these very objects where the diff put them.
-    const live = this.sync.messages();
-    if (live.length !== size) return undefined;
-    for (const position of diff.inserted) if (live[position] !== sources[position]) return undefined;
-    for (const position of diff.updated) if (live[position] !== sources[position]) return undefined;
-    return [sources, items];
+    return items;
   }
 
-  /** The whole list read again from the Sync; unchanged messages keep their items. */
-  private reread(): [Message[], M[]] {
-    const live = this.sync.messages();
-    // Already there (a diff that an earlier reread took in): keep the arrays.
-    if (live.length === this.sources.length && live.every((message, i) => message === this.sources[i])) {
-      return [this.sources, this.snapshot.messages as M[]];
-    }
-    const sources = [...live];
-    return [sources, sources.map((message) => this.item(message))];
+  /** The whole store read again from the Sync, and its version. */
+  private reread(): M[] {
+    const messages = this.sync.readMessages().map((message) => this.mapMessage(message));
+    this.version = this.sync.messagesVersion();
+    return messages;
   }
 
   // ---- snapshots -------------------------------------------------------------------------------

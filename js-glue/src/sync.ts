@@ -9,6 +9,7 @@
 //   storage and getToken are each caught and reported as 'error' events.
 import { Emitter, describe, type Listener } from './emitter.js';
 import { HttpRunner } from './http.js';
+import { diffMessages, readRange } from './diff-messages.js';
 import { MessageMirror } from './mirror.js';
 import { loadModule } from './module.js';
 import { checkOptions, engineConfig, requestTimeout, type SyncOptions } from './options.js';
@@ -25,6 +26,7 @@ import type {
   StateCode,
   StateInfo,
   SyncEventName,
+  SyncEvents,
 } from './types.js';
 import type { Client, PushsyncModule } from './wasm/pushsync.mjs';
 
@@ -63,8 +65,25 @@ export interface Sync {
    * when the socket URL changed and keeps the session and its messages.
    */
   configure(changes: SettingsChange): void;
-  /** The session's messages in order, kept up to date by the diffs (do not modify). */
+  /**
+   * The session's messages in order, kept up to date by the diffs (do not modify). The first call
+   * makes the Sync keep this JS list, a full copy of the engine's store, from then on; a host that
+   * keeps its own list from the 'messages' events, or reads what it shows with readMessages, never
+   * pays for it.
+   */
   messages(): readonly Message[];
+  /** How many messages the engine's store holds now. */
+  messageCount(): number;
+  /**
+   * Messages [start, start + count) of the store as it is now (clamped to its size), read from
+   * the engine as new objects; by default all from `start`. Their version is messagesVersion().
+   */
+  readMessages(start?: number, count?: number): Message[];
+  /**
+   * The `version` of the last diff the store has had (0 before any): 'messages' events with this
+   * version or an older one describe changes that a read made now already shows.
+   */
+  messagesVersion(): number;
   state(): StateInfo;
   sessionId(): string;
   /** The Pusher socket id of the established connection ("" when there is none). */
@@ -104,7 +123,10 @@ export type SettingsChange = Partial<
 class SyncHost implements Sync {
   readonly ready: Promise<void>;
   private readonly events = new Emitter();
-  private readonly mirror = new MessageMirror();
+  /** The JS list of the messages, made by the first messages() call (see there). */
+  private mirror: MessageMirror | undefined;
+  /** The diffs the store has had (messagesVersion). */
+  private version = 0;
   private readonly timer = new DeadlineTimer(
     () => this.apply({ type: 'tick' }),
     // Without a client (destroyed) the tick is dropped anyway: no reason to wait longer.
@@ -165,7 +187,25 @@ class SyncHost implements Sync {
     this.input({ type: 'configure', config: engineConfig(next) });
   }
   messages(): readonly Message[] {
+    if (!this.mirror) {
+      this.mirror = new MessageMirror();
+      if (this.client) this.mirror.reload(this.client);
+    }
     return this.mirror.messages;
+  }
+  messageCount(): number {
+    return this.client?.size() ?? 0;
+  }
+  readMessages(start = 0, count = Infinity): Message[] {
+    if (!(Number.isInteger(start) && start >= 0)) throw new RangeError(`readMessages: start must be an integer >= 0, not ${start}`);
+    if (!(count === Infinity || (Number.isInteger(count) && count >= 0))) {
+      throw new RangeError(`readMessages: count must be an integer >= 0, not ${count}`);
+    }
+    if (!this.client) return [];
+    return readRange(this.client, start, Math.min(count, this.client.size()));
+  }
+  messagesVersion(): number {
+    return this.version;
   }
   state(): StateInfo {
     if (!this.client) return { state: 'disconnected', code: 'not_started', reason: 'Not started' };
@@ -416,26 +456,35 @@ class SyncHost implements Sync {
       size: effect.size,
     };
     const carried = insertedMessages && updatedMessages ? { insertedMessages, updatedMessages } : undefined;
-    let event: { diff: MessagesDiff; inserted: Message[]; updated: Message[] };
+    let event: SyncEvents['messages'];
+    const version = ++this.version;
     if (several) {
       // One answer that carries several diffs (an input deferred inside the module): only the
-      // last store is readable, so reload it and describe that as one reset.
-      this.mirror.reload(client);
-      const size = this.mirror.messages.length;
-      const reset = { sessionId: client.sessionId(), reset: true, removedFront: 0, inserted: [...Array(size).keys()], updated: [], size };
-      event = { diff: reset, inserted: [...this.mirror.messages], updated: [] };
+      // last store is readable, so it is read whole and described as one reset.
+      event = this.wholeStore(client, version);
     } else {
       try {
-        const applied = this.mirror.apply(diff, client, carried);
-        if (applied.resynced) this.report('glue', 'the messages had drifted from the engine and were reloaded');
-        event = { diff, inserted: applied.inserted, updated: applied.updated };
+        const { inserted, updated } = diffMessages(diff, client, carried);
+        event = { diff, inserted, updated, version };
+        if (this.mirror && !this.mirror.place(diff, event)) {
+          this.mirror.reload(client);
+          this.report('glue', 'the messages had drifted from the engine and were reloaded');
+        }
       } catch (error) {
-        this.mirror.reload(client);
-        this.report('glue', `a messages diff could not be applied, reloaded: ${describe(error)}`);
-        event = { diff, inserted: [], updated: [] };
+        this.report('glue', `a messages diff could not be read, the store was read whole: ${describe(error)}`);
+        event = this.wholeStore(client, version);
       }
     }
     this.queue(() => this.events.emit('messages', event));
+  }
+
+  /** The store read whole, as a reset diff (the mirror, if kept, takes that list). */
+  private wholeStore(client: Client, version: number): SyncEvents['messages'] {
+    const messages = readRange(client, 0, client.size());
+    this.mirror?.replace(messages);
+    const size = messages.length;
+    const diff = { sessionId: client.sessionId(), reset: true, removedFront: 0, inserted: [...Array(size).keys()], updated: [], size };
+    return { diff, inserted: [...messages], updated: [], version };
   }
 
   private async runHttp(request: HttpRequestEffect): Promise<void> {

@@ -113,8 +113,12 @@ export type HttpRequestEffect = Extract<Effect, { type: 'httpRequest' }>;
 /** What listeners of each Sync event receive. */
 export interface SyncEvents {
   state: StateInfo;
-  /** The diff, and the message objects it inserted and updated (in the order of its positions). */
-  messages: { diff: MessagesDiff; inserted: Message[]; updated: Message[] };
+  /**
+   * The diff, and the message objects it inserted and updated (in the order of its positions).
+   * `version` counts the diffs since the start: 1 for the first, one more for each (see
+   * `Sync.messagesVersion`), so a host that read the store tells the diffs it already holds.
+   */
+  messages: { diff: MessagesDiff; inserted: Message[]; updated: Message[]; version: number };
   typing: TypingInfo;
   /** `status` is the session's from `session_update`; "" when the selection itself changed. */
   session: { sessionId: string; status: string };

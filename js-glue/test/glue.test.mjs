@@ -60,6 +60,33 @@ function assertOrderedUnique(messages) {
   }
 }
 
+test('readMessages reads the engine\'s store; messages() made late is the same list and follows it', async () => {
+  for (let s = 1; s <= 4; s++) app.addMessage('s1', s, { push: false });
+  const sync = makeSync();
+  const log = record(sync);
+  sync.selectSession('s1');
+  await waitFor(() => sync.state().state === 'connected' && sync.messageCount() === 4, { what: 'the backlog' });
+  assert.deepEqual(ids(sync.readMessages()), range(1, 4));
+  assert.deepEqual(ids(sync.readMessages(1, 2)), range(2, 3));
+  assert.deepEqual(ids(sync.readMessages(3, 10)), ['m4'], 'a count past the end is clamped');
+  assert.deepEqual(sync.readMessages(9), [], 'a start past the end reads nothing');
+  assert.notEqual(sync.readMessages(0, 1)[0], sync.readMessages(0, 1)[0], 'new objects on each read');
+  for (const [start, count] of [[-1, 1], [0.5, 1], [0, -2], [0, 1.5], [Number.NaN, 1]]) {
+    assert.throws(() => sync.readMessages(start, count), RangeError, `readMessages(${start}, ${count})`);
+  }
+  // The events' versions count the diffs, one each, and the last is the store's.
+  assert.deepEqual(log.messages.map((event) => event.version), log.messages.map((_, i) => i + 1));
+  assert.equal(sync.messagesVersion(), log.messages.at(-1).version);
+
+  // The JS list, made only now, starts as the store and follows the next diffs.
+  assert.deepEqual(ids(sync.messages()), range(1, 4));
+  app.addMessage('s1', 5);
+  await waitFor(() => sync.messages().length === 5, { what: 'the pushed m5 in messages()' });
+  assert.deepEqual(ids(sync.messages()), range(1, 5));
+  assert.deepEqual(sync.readMessages(), [...sync.messages()]);
+  assert.equal(sync.messagesVersion(), log.messages.at(-1).version);
+});
+
 test('reaches connected, loads the backlog, and applies pushed messages in order without duplicates', async () => {
   for (let s = 1; s <= 3; s++) app.addMessage('s1', s, { push: false });
   const sync = makeSync();

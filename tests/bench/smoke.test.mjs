@@ -76,7 +76,7 @@ describe('benchmarks (smoke, offline)', { timeout: 120_000 }, () => {
     checkCommon(r, 'memory');
     assert.equal(r.cases.length, 2);
     for (const c of r.cases) {
-      assert.deepEqual(c.checks, { wasmStored: 'ok', carefulStored: 'ok', mirrorStored: 'ok' });
+      assert.deepEqual(c.checks, { wasmStored: 'ok', carefulStored: 'ok', mirrorStored: 'ok', syncStored: 'ok' });
       assert.ok(c.perMessage.contentUtf8Bytes > 0 && c.perMessage.wasmHeapUsed > 0);
     }
   });

@@ -345,11 +345,12 @@ export class EngineHost {
       this.broadcast({ type: 'session', sessionId });
       if (droppedCopy) this.broadcast({ type: 'snapshot', ...this.snapshot() });
     });
-    sync.on('messages', ({ diff, inserted, updated }) => {
+    sync.on('messages', (event) => {
       if (!live()) return;
+      const { diff, inserted, updated } = event;
       this.figures.onMessages(diff, inserted, updated);
       this.localCopy.noteMessages(diff, inserted, updated);
-      const outcome = this.model.applyMessages(diff, inserted, updated, () => sync.messages());
+      const outcome = this.model.applyMessages(event, () => ({ messages: sync.readMessages(), version: sync.messagesVersion() }));
       actionBadge.onMessages(diff.sessionId, inserted, this.model.messages.at(-1));
       if (outcome === 'diff') {
         this.broadcast({ type: 'messages', diff, inserted, updated });

@@ -6,7 +6,7 @@
 // Until the engine has a session's messages, the views are shown the local copy's list of it
 // instead (`showCached`), marked as not confirmed; the engine's own list replaces it as soon as it
 // has messages of that session (or its first read completed), in a new snapshot.
-import type { Gap, Message, MessagesDiff } from 'pushsync';
+import type { Gap, Message, SyncEvents } from 'pushsync';
 import { applyDiff } from '../shared/message-list.js';
 import type { ErrorNote, Typing, ViewStateInfo } from '../shared/protocol.js';
 
@@ -26,6 +26,12 @@ function sameIds(a: readonly Message[], b: readonly Message[]): boolean {
  */
 export type MessagesOutcome = 'diff' | 'snapshot' | 'drifted' | 'held';
 
+/** The engine's whole store as read now, and the version of its last diff. */
+export interface StoreRead {
+  messages: Message[];
+  version: number;
+}
+
 export class SyncModel {
   state: ViewStateInfo = STARTING;
   sessionId = '';
@@ -36,6 +42,8 @@ export class SyncModel {
   confirmed = true;
   /** The engine's list, built from its diffs: what the next diff applies to. */
   private engineList: Message[] = [];
+  /** The version of the last diff in engineList (the glue's messagesVersion). */
+  private engineVersion = 0;
   /** The local copy's list of `sessionId`, shown until the engine has that session's messages. */
   private cached: Message[] | null = null;
 
@@ -51,11 +59,18 @@ export class SyncModel {
     this.confirmed = false;
   }
 
-  applyMessages(diff: MessagesDiff, inserted: readonly Message[], updated: readonly Message[], fallback: () => readonly Message[]): MessagesOutcome {
+  applyMessages(event: SyncEvents['messages'], reread: () => StoreRead): MessagesOutcome {
+    const { diff, inserted, updated, version } = event;
+    // A diff that a reread of the store already took in changes nothing the views were told.
+    if (version <= this.engineVersion) return 'held';
     let outcome: MessagesOutcome = 'diff';
-    if (!applyDiff(this.engineList, diff, inserted, updated)) {
-      this.engineList = [...fallback()];
+    if (version !== this.engineVersion + 1 || !applyDiff(this.engineList, diff, inserted, updated)) {
+      const read = reread();
+      this.engineList = read.messages;
+      this.engineVersion = read.version;
       outcome = 'drifted';
+    } else {
+      this.engineVersion = version;
     }
     if (this.cached === null) return outcome;
     // An empty list of the session (the engine's selection, before its read) does not replace
@@ -105,6 +120,7 @@ export class SyncModel {
     this.state = STARTING;
     this.typing = { isTyping: false, context: '' };
     this.engineList = [];
+    this.engineVersion = 0;
     this.cached = null;
     this.confirmed = true;
     this.gaps = [];

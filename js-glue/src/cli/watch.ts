@@ -64,7 +64,7 @@ export async function watch(command: 'watch' | 'record', argv: string[]): Promis
   }
   sync.selectSession(session);
   await stopped(duration);
-  line({ type: 'snapshot', sessionId: sync.sessionId(), messages: sync.messages() });
+  line({ type: 'snapshot', sessionId: sync.sessionId(), messages: sync.readMessages() });
   await sync.destroy();
   recording?.close();
   return 0;

@@ -1,6 +1,6 @@
 // A stand-in for createSync's Sync in the binding tests: the same reads and events, driven by the
-// test. Like the real one it keeps its message list in one array changed in place, and each
-// 'messages' event carries the very message objects that the list holds.
+// test. Like the real one, its reads of the store (readMessages) give new objects each time, and
+// each 'messages' event carries the diff's version.
 import { message as wireMessage } from './frames.mjs';
 
 export function fakeSync({ sessionId = '', messages = [] } = {}) {
@@ -11,6 +11,8 @@ export function fakeSync({ sessionId = '', messages = [] } = {}) {
   let typing = { isTyping: false, context: '' };
   let gaps = [];
   let held; // events kept back, as the real Sync queues them for a microtask
+  let version = 0; // the diffs the list has had
+  const messagesEvent = (diff, inserted, updated) => emit('messages', { diff, inserted, updated, version: ++version });
   const emit = (name, value) => {
     if (held) return void held.push([name, value]);
     for (const fn of [...(listeners.get(name) ?? [])]) fn(value);
@@ -26,6 +28,9 @@ export function fakeSync({ sessionId = '', messages = [] } = {}) {
       this.stopped++;
     },
     messages: () => list,
+    messageCount: () => list.length,
+    readMessages: (start = 0, count = Infinity) => structuredClone(list.slice(start, start + count)),
+    messagesVersion: () => version,
     state: () => state,
     sessionId: () => session,
     typing: () => typing,
@@ -53,12 +58,19 @@ export function fakeSync({ sessionId = '', messages = [] } = {}) {
       held = undefined;
       for (const [name, value] of events) emit(name, value);
     },
+    /** Runs `drive` with its events dropped (a lost event: the next diff skips a version). */
+    lose(drive) {
+      const saved = held;
+      held = [];
+      drive();
+      held = saved;
+    },
     /** A new selection: the session event, then the reset diff. */
     select(id) {
       session = id;
       emit('session', { sessionId: id, status: '' });
       list = [];
-      emit('messages', { diff: { sessionId: id, reset: true, removedFront: 0, inserted: [], updated: [], size: 0 }, inserted: [], updated: [] });
+      messagesEvent({ sessionId: id, reset: true, removedFront: 0, inserted: [], updated: [], size: 0 }, [], []);
     },
     /**
      * One engine call's changes: `remove` messages dropped from the front, `add` new messages
@@ -75,14 +87,14 @@ export function fakeSync({ sessionId = '', messages = [] } = {}) {
       const inserted = add.map((m) => list.indexOf(m)).sort((a, b) => a - b);
       const updated = replace.map((m) => list.indexOf(m)).sort((a, b) => a - b);
       const diff = { sessionId: session, reset: false, removedFront: remove, inserted, updated, size: list.length };
-      emit('messages', { diff, inserted: inserted.map((p) => list[p]), updated: updated.map((p) => list[p]) });
+      messagesEvent(diff, inserted.map((p) => list[p]), updated.map((p) => list[p]));
       return diff;
     },
-    /** A diff that does not fit the list (the binding must read the list again). */
+    /** A diff that does not add up to its size (the binding must read the list again). */
     badDiff(msg) {
       list.push(msg);
-      const diff = { sessionId: session, reset: false, removedFront: 0, inserted: [0], updated: [], size: list.length };
-      emit('messages', { diff, inserted: [msg], updated: [] });
+      const diff = { sessionId: session, reset: false, removedFront: 0, inserted: [list.length - 1], updated: [], size: list.length + 1 };
+      messagesEvent(diff, [msg], []);
     },
     setState(next) {
       state = next;
