@@ -150,7 +150,7 @@ async function pusherClient(stack, token, sessionId, recorder) {
   return { name: 'pusher-js', size: () => store.messages.length, close: () => pusher.disconnect() };
 }
 
-/** pushsync (createSync) selecting the session; its store is sync.messages(). */
+/** pushsync (createSync) selecting the session; its store is the engine's (sync.messageCount()). */
 async function pushsyncClient(stack, token, sessionId, recorder, module) {
   const sync = createSync({
     apiBase: stack.apiBase,
@@ -164,7 +164,7 @@ async function pushsyncClient(stack, token, sessionId, recorder, module) {
   });
   const errors = [];
   sync.on('error', (e) => errors.push(e));
-  // Emitted in a microtask right after the socket's handler, which already updated messages().
+  // Emitted in a microtask right after the socket's handler, which already updated the store.
   sync.on('messages', ({ diff, inserted }) => {
     if (diff.reset) return;
     const last = pushsyncClock.last;
@@ -184,7 +184,7 @@ async function pushsyncClient(stack, token, sessionId, recorder, module) {
   });
   sync.selectSession(sessionId);
   await connected;
-  return { name: 'pushsync', size: () => sync.messages().length, close: () => sync.destroy(), errors };
+  return { name: 'pushsync', size: () => sync.messageCount(), close: () => sync.destroy(), errors };
 }
 
 // ---- the run ----------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ async function main() {
     notes: [
       'Times in ms. trigger-to-store starts just before the HTTP call to the admin route (single message, or a batch of burst-size in one call: every message of a burst has the same trigger time).',
       'Both clients and the trigger run in this one Node process, so they share one clock and one event loop; each round has new connections, made in alternating order.',
-      'client share: the socket message handler (pushsync: module + engine + glue mirror; pusher-js: its decode + our careful-merge callback). Frame parsing by the WebSocket implementation itself (undici for pushsync, faye-websocket inside pusher-js) is before it.',
+      'client share: the socket message handler (pushsync: module + engine + glue, its messages parsed for the event; pusher-js: its decode + our careful-merge callback). Frame parsing by the WebSocket implementation itself (undici for pushsync, faye-websocket inside pusher-js) is before it.',
       'pairedDifferenceMs: per message, pushsync store time minus pusher-js store time (negative: pushsync first).',
     ],
     rounds,
