@@ -1,6 +1,8 @@
 // The messages a `messages` effect carries (Engine.carryMessages, always on in the Client) are
 // exactly the store's at those positions: the same JSON text messagesJson gives, for frames with
-// quotes, backslashes, control characters and every script the benchmark frames hold.
+// quotes, backslashes, control characters and every script the benchmark frames hold. (Both are
+// written by the core's append_message_json; that it writes what nlohmann's message_to_json does
+// is checked natively: tests/unit/message_json_test.cpp and the message_page_fuzz target.)
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { subscribedEngine, NOW } from '../../bench/lib/engine.mjs';
@@ -49,7 +51,7 @@ test('carried messages with action payloads are the bytes messagesJson writes', 
   const { message, newMessageFrame } = await import('./support/frames.mjs');
   const sessionId = 'payloads';
   const { engine, socket } = subscribedEngine(mod, sessionId);
-  // The Client copies a stored payload as it is; messagesJson parses and dumps it again.
+  // A stored payload is copied as it is (the decoder keeps nlohmann's dump of what it parsed).
   const payloads = [
     { action: 'echo', taskId: 't1' },
     { z: 1, a: [1.5, -0, 1e21, 12345678901234567890, 0.1], nested: { deeper: { deepest: [null, true, false] } } },

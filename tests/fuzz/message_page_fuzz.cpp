@@ -10,15 +10,20 @@
 //   in agreement;
 // - decode_message_page (the core's one message reader, core/src/json_scanner.h) agrees with the
 //   nlohmann oracle (tests/support/json_oracle.h): the same page, or the same error;
+// - each accepted message is written by append_message_json exactly as message_to_json writes it
+//   (the hosts' fast writer against the nlohmann document);
 // - an accepted persisted state has a cursor >= 0 and survives encode then decode unchanged.
 // A violation calls __builtin_trap(), which libFuzzer reports as a crash with the input.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <tuple>
 
 #include "pushsync/events.h"
 #include "pushsync/iso_time.h"
+#include "pushsync/json_io.h"
+#include "pushsync/message_json.h"
 #include "pushsync/message_store.h"
 #include "pushsync/persisted_state.h"
 #include "support/json_oracle.h"
@@ -63,6 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
       check(!m.id.empty() && m.sequence >= 0 && !m.status.empty());
       const auto ms = parse_iso8601_ms(m.timestamp.text());
       check(ms.has_value() && *ms == m.timestamp_ms);
+      std::string written;
+      append_message_json(m, written);
+      check(written == message_to_json(m));
       store.merge(m);
     }
     for (const DecodeError& skipped : page.value().rejected) check(!skipped.what.empty());
