@@ -178,8 +178,10 @@ export async function subscribedSync(mod, data) {
 /**
  * The public API: createSync subscribed (subscribedSync), then every frame as one message event,
  * then the queued jobs (the 'messages' events to a listener) run before the clock stops.
+ * `afterTimed` runs right after the clock stops, before the store is read for the check (a
+ * profiler stops there); what it resolves to is returned as `afterTimed`.
  */
-export async function runApi(mod, data) {
+export async function runApi(mod, data, { afterTimed } = {}) {
   const { sync, feed, close } = await subscribedSync(mod, data);
   try {
     let events = 0;
@@ -187,8 +189,9 @@ export async function runApi(mod, data) {
     const started = performance.now();
     await feed(data.frames);
     const ms = performance.now() - started;
+    const timed = afterTimed ? await afterTimed() : undefined;
     const ids = sync.readMessages().map((m) => m.messageId);
-    return { ms, frames: data.frames.length, diffs: events, rejected: sync.counters().framesRejected, check: compare(ids, data.expectedIds) };
+    return { ms, frames: data.frames.length, diffs: events, rejected: sync.counters().framesRejected, check: compare(ids, data.expectedIds), afterTimed: timed };
   } finally {
     await close();
   }
