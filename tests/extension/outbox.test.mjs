@@ -2,24 +2,13 @@
 // chrome.storage.local, a fake backend and a fake clock: the entry's state transitions (queued,
 // sending, answered, failed, retried, discarded), order, the restart of a worker that stopped
 // with a request out, the look-up before a repeat, and the removal when the server's message
-// shows. No browser: the TypeScript file is bundled in memory by esbuild (a devDependency).
+// shows. No browser: the TypeScript file is bundled in memory (bundled.mjs).
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { importBundled } from './bundled.mjs';
 
 // One bundle for the outbox and the ApiError it tests with `instanceof`.
-const bundle = await build({
-  stdin: { contents: "export { Outbox } from './worker/outbox.ts'; export { ApiError } from './shared/http.ts';", resolveDir: path.join(ROOT, 'extension/src'), loader: 'ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  write: false,
-});
-const { Outbox, ApiError } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
+const { Outbox, ApiError } = await importBundled("export { Outbox } from './worker/outbox.ts'; export { ApiError } from './shared/http.ts';");
 
 /** A chrome.storage.local that keeps values as JSON, as Chrome does. */
 function fakeChrome(initial = {}) {

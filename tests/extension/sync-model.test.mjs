@@ -2,22 +2,12 @@
 // glue's 'messages' events as createSync emits them: diffs in version order are applied, a diff that
 // a reread of the store already holds changes nothing, one that skips a version or does not fit
 // is answered by reading the store again, and the local copy's list is shown until the engine has
-// the session's messages. No browser: the TypeScript file is bundled in memory by esbuild.
+// the session's messages. No browser: the TypeScript file is bundled in memory (bundled.mjs).
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { importBundled } from './bundled.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bundle = await build({
-  stdin: { contents: "export { SyncModel } from './worker/sync-model.ts';", resolveDir: path.join(ROOT, 'extension/src'), loader: 'ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  write: false,
-});
-const { SyncModel } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
+const { SyncModel } = await importBundled("export { SyncModel } from './worker/sync-model.ts';");
 
 const message = (n, status = 'sent') => ({ messageId: `m${n}`, sessionId: 's1', role: 'user', content: `m${n}`, status, timestamp: '', sequenceNumber: n });
 const ids = (messages) => messages.map((m) => m.messageId);
