@@ -303,6 +303,12 @@ async function main() {
       goals.push({ goal: `trigger-to-store ${q} no worse than pusher-js (${mode === 'all' ? 'all messages' : `${mode} rounds`}, same run)`, mode, quantile: q, pushsync: a[q], pusherJs: b[q], met: a[q] <= b[q] });
     }
   }
+  // Issue 12's goal: the socket handler's share (receive to store updated), p50 and p99.
+  for (const q of ['p50', 'p99']) {
+    const a = summary.all.pushsync.clientShareMs[q];
+    const b = summary.all['pusher-js'].clientShareMs[q];
+    goals.push({ goal: `socket handler share ${q} no slower than pusher-js's (all messages, same run)`, mode: 'all', quantile: q, pushsync: a, pusherJs: b, met: a <= b });
+  }
   const file = writeResult(options.name, {
     benchmark: 'latency',
     command: command(),

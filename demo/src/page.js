@@ -82,6 +82,7 @@ class ClientView {
     this.protocol = protocol;
     this.online = true;
     this.messages = [];
+    this.version = 0; // of the engine's last diff in this.messages (the Sync's messagesVersion)
     this.samples = []; // {at, ms}: latency of messages that arrived while the page watched
     this.pending = []; // inserted messages waiting for the next frame to be measured
     this.history = [];
@@ -134,9 +135,15 @@ class ClientView {
         log(this.name, 'WASM module loaded, engine started');
         break;
       case 'messages':
+        // A diff the last snapshot already holds changes nothing; one after a missed diff asks
+        // for a snapshot (it is applied meanwhile, and the snapshot replaces the result).
+        if (data.version <= this.version) break;
+        if (data.version !== this.version + 1) this.worker?.postMessage({ type: 'snapshot' });
+        this.version = data.version;
         this.applyDiff(data);
         break;
       case 'snapshot':
+        this.version = data.version;
         this.replaceAll(data.messages);
         break;
       case 'typing':
@@ -178,7 +185,7 @@ class ClientView {
 
   // The engine's diff, in final positions: drop removedFront, insert at `inserted` (ascending),
   // replace at `updated`. The DOM list mirrors the array node for node.
-  applyDiff({ diff, inserted, updated, size }) {
+  applyDiff({ diff, inserted, updated }) {
     if (diff.reset) {
       this.messages = [];
       this.list.replaceChildren();
@@ -200,7 +207,7 @@ class ClientView {
       this.messages[position] = message;
       this.list.children[position].replaceWith(messageNode(message));
     });
-    if (this.messages.length !== size || this.list.children.length !== size) {
+    if (this.messages.length !== diff.size || this.list.children.length !== diff.size) {
       this.worker?.postMessage({ type: 'snapshot' });
     }
     scheduleFrame();

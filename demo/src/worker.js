@@ -7,7 +7,8 @@
 //                 {type: 'online', online}           the engine's network input (setOnline)
 //                 {type: 'visible', visible}         the page's visibility (setVisible)
 //                 {type: 'snapshot'}                 send the whole list again
-// worker -> page  ready, state, messages (the engine's diff with the messages it names), snapshot,
+// worker -> page  ready, state, messages (the engine's diff, the messages it names, its version),
+//                 snapshot (the store, the version of its last diff),
 //                 typing, counters, socket (opened/closed with code), error
 import { createSync, loadModule } from 'pushsync';
 
@@ -48,8 +49,8 @@ function start({ settings }) {
     module: loadModule({ locateFile: (path) => new URL(path, import.meta.url).href }),
   });
   sync.on('state', ({ state, reason }) => post({ type: 'state', state, reason, at: Date.now() }));
-  sync.on('messages', ({ diff, inserted, updated }) => {
-    post({ type: 'messages', diff, inserted, updated, size: sync.messages().length, at: Date.now() });
+  sync.on('messages', ({ diff, inserted, updated, version }) => {
+    post({ type: 'messages', diff, inserted, updated, version, at: Date.now() });
   });
   sync.on('typing', ({ isTyping, context }) => post({ type: 'typing', isTyping, context }));
   sync.on('error', ({ code, message }) => {
@@ -76,7 +77,8 @@ function sendCounters() {
 }
 
 function snapshot() {
-  post({ type: 'snapshot', messages: [...sync.messages()], at: Date.now() });
+  // The store as it is now, and the version of its last diff: the page skips the diffs it holds.
+  post({ type: 'snapshot', messages: sync.readMessages(), version: sync.messagesVersion(), at: Date.now() });
 }
 
 self.onmessage = ({ data }) => {
