@@ -1,7 +1,8 @@
 // What the views are told, kept by the worker from the glue's events alone: the state, the
-// selected session, typing, the recent errors and the ordered messages (a copy built from the
-// event diffs, so that a view's snapshot and the diffs it receives afterwards always fit together,
-// even while the glue's own list is already ahead of the events still queued).
+// selected session, typing, the recent errors and the ordered messages (the worker's one list of
+// them, built from the event diffs, so that a view's snapshot and the diffs it receives afterwards
+// always fit together, even while the engine's store is already ahead of the events still queued;
+// the events' versions tell what a reread of the store already holds).
 //
 // Until the engine has a session's messages, the views are shown the local copy's list of it
 // instead (`showCached`), marked as not confirmed; the engine's own list replaces it as soon as it
