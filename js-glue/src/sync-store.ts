@@ -144,7 +144,7 @@ class SyncView<M> implements SyncStore<M> {
   readonly stats = { diffs: 0, resyncs: 0 };
   private snapshot: SyncSnapshot<M>;
   /** The Sync's messagesVersion that snapshot.messages shows. */
-  private version: number;
+  private version = 0;
   private readonly listeners = new Set<() => void>();
   private readonly mapMessage: (message: Message) => M;
   private readonly mapState: (state: StateInfo) => WsConnectionState;
@@ -162,8 +162,7 @@ class SyncView<M> implements SyncStore<M> {
     this.mapMessage = options.mapMessage ?? (toChatMessage as unknown as (message: Message) => M);
     this.mapState = options.mapState ?? toWsConnectionState;
     this.now = options.now ?? Date.now;
-    const messages = sync.readMessages().map((message) => this.mapMessage(message));
-    this.version = sync.messagesVersion();
+    const messages = this.reread();
     const sessionId = sync.sessionId();
     const state = sync.state();
     this.loaded = sessionId !== '' && messages.length > 0;

@@ -201,8 +201,7 @@ class SyncHost implements Sync {
     if (!(count === Infinity || (Number.isInteger(count) && count >= 0))) {
       throw new RangeError(`readMessages: count must be an integer >= 0, not ${count}`);
     }
-    if (!this.client) return [];
-    return readRange(this.client, start, Math.min(count, this.client.size()));
+    return this.client ? readRange(this.client, start, count) : [];
   }
   messagesVersion(): number {
     return this.version;
@@ -388,10 +387,13 @@ class SyncHost implements Sync {
     if (effects.length > 1) {
       for (const effect of effects) if (effect.type === 'messages' && effect.insertedMessages === undefined) diffs++;
     }
+    // That last store, read once for all of the answer's diffs.
+    let whole: Message[] | undefined;
+    const lastStore = () => (whole ??= readRange(this.client!, 0, this.client!.size()));
     for (const effect of effects) {
       switch (effect.type) {
         case 'messages':
-          this.onMessages(effect, diffs > 1);
+          this.onMessages(effect, diffs > 1 ? lastStore : undefined);
           break;
         case 'httpRequest':
           this.queue(() => this.runHttp(effect));
@@ -443,7 +445,8 @@ class SyncHost implements Sync {
     this.timer.arm(deadline, now);
   }
 
-  private onMessages(effect: Extract<Effect, { type: 'messages' }>, several: boolean): void {
+  /** `lastStore`: the answer carries several diffs; it reads the store as it is after them. */
+  private onMessages(effect: Extract<Effect, { type: 'messages' }>, lastStore?: () => Message[]): void {
     const client = this.client!;
     const { insertedMessages, updatedMessages } = effect;
     // The diff as its own object of one shape (what listeners see), without the carried messages.
@@ -458,10 +461,10 @@ class SyncHost implements Sync {
     const carried = insertedMessages && updatedMessages ? { insertedMessages, updatedMessages } : undefined;
     let event: SyncEvents['messages'];
     const version = ++this.version;
-    if (several) {
+    if (lastStore) {
       // One answer that carries several diffs (an input deferred inside the module): only the
-      // last store is readable, so it is read whole and described as one reset.
-      event = this.wholeStore(client, version);
+      // last store is readable, so each is described as a reset to it.
+      event = this.wholeStore(client, version, lastStore());
     } else {
       try {
         const { inserted, updated } = diffMessages(diff, client, carried);
@@ -479,9 +482,8 @@ class SyncHost implements Sync {
   }
 
   /** The store read whole, as a reset diff (the mirror, if kept, takes that list). */
-  private wholeStore(client: Client, version: number): SyncEvents['messages'] {
-    const messages = readRange(client, 0, client.size());
-    this.mirror?.replace(messages);
+  private wholeStore(client: Client, version: number, messages = readRange(client, 0, client.size())): SyncEvents['messages'] {
+    this.mirror?.replace([...messages]);
     const size = messages.length;
     const diff = { sessionId: client.sessionId(), reset: true, removedFront: 0, inserted: [...Array(size).keys()], updated: [], size };
     return { diff, inserted: [...messages], updated: [], version };
