@@ -63,7 +63,7 @@ function selectAndWait({ sessionId, count }) {
     let size = 0;
     const timer = setTimeout(() => reject(new Error(`only ${size} of ${count} messages within 120 s`)), 120_000);
     port.onMessage.addListener((message) => {
-      if (message.type === 'snapshot') size = message.messages.length;
+      if (message.type === 'snapshot') size = message.total;
       if (message.type === 'messages') size = message.diff.size;
       if (message.type === 'snapshot' && message.sessionId !== sessionId) port.postMessage({ type: 'request', id: 1, request: { op: 'selectSession', sessionId } });
       if (message.sessionId === sessionId || message.diff?.sessionId === sessionId) {

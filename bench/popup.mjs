@@ -8,9 +8,10 @@
 //      (Long Tasks API: every task over 50 ms) and the input delay of key presses sent through CDP
 //      every 100 ms meanwhile (Event Timing API);
 //   3. the open itself: from the click to the newest message shown, and to the whole chat in the
-//      view, with the long tasks of that;
-//   4. a second popup opened on that chat once it is all loaded: its snapshot carries every
-//      message (the worker's copy), from the navigation to the newest shown, and its long tasks.
+//      worker's list (the debug panel's count), with the long tasks of that;
+//   4. a second popup opened on that chat once it is all loaded: its snapshot carries the newest
+//      300 messages of the worker's list (a view holds a window of it), from the navigation to the
+//      newest shown, and its long tasks.
 // The popup page is instrumented before its scripts run (page.addInitScript): its port's message
 // listener and requestAnimationFrame are wrapped to time them, a MutationObserver notes when each
 // message row enters the DOM, and a MessageChannel message posted from the frame's callbacks marks
@@ -20,19 +21,69 @@
 // Run it with `bench/run popup` (builds the extension, starts a stack on free ports unless
 // BENCH_PORT / BENCH_SOCKUDO_PORT say otherwise); results: bench/results/popup.json.
 //
-//   node bench/popup.mjs [--seeded 10000] [--burst 1000] [--singles 200]
+//   node bench/popup.mjs [--seeded 10000] [--burst 1000] [--singles 200] [--reopens 5]
 import { configureExtension, freePort, launchBrowser, until } from '../tests/browser/helpers.mjs';
 import { command, machine, median, parseArgs, quantile, round, versions, writeResult } from './lib/env.mjs';
 import { startStack } from './lib/stack.mjs';
 
-const options = parseArgs(process.argv.slice(2), { seeded: 10_000, burst: 1_000, singles: 200, name: 'popup' });
+const options = parseArgs(process.argv.slice(2), { seeded: 10_000, burst: 1_000, singles: 200, reopens: 5, name: 'popup' });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const GOAL_PAINT_P99_MS = 4;
 const GOAL_LONGEST_TASK_MS = 50;
 
+/**
+ * A new popup.html tab on the chat already loaded: from the navigation to its newest message
+ * shown (`lastBurst`), its snapshot, its long tasks, and its JS heap once all is shown.
+ */
+async function reopen(browser, lastBurst) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 400, height: 580 });
+  await page.addInitScript(instrument);
+  await page.addInitScript(watchNewest, lastBurst);
+  const openedAt = Date.now();
+  await page.goto(browser.url('popup.html'));
+  await until(async () => (await page.$$eval('#messages .message .content', (nodes) => nodes.at(-1)?.textContent ?? '')) === lastBurst, { timeoutMs: 60_000, intervalMs: 20, what: 'the reopened popup to show the chat' });
+  const seenMs = Date.now() - openedAt;
+  await sleep(1000);
+  const tasks = await page.evaluate(() => window.__bench.longTasks.map((t) => t.duration));
+  const snapshot = await page.evaluate(() => window.__bench.snapshots[0] ?? null);
+  const newestShownAt = await page.evaluate(() => window.__newestShownAt ?? null);
+  // What the page holds: its JS heap after a full collection (the messages it keeps, its DOM's
+  // wrappers, its code), through CDP.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  await page.close();
+  return {
+    // On the page's clock (performance.now: since its navigation), when the row came; the
+    // harness's own view of it (CDP polls every 20 ms, slower while the page is busy) besides.
+    navigationToNewestShownMs: newestShownAt === null ? null : round(newestShownAt, 1),
+    harnessSawNewestMs: seenMs,
+    // The worker's snapshot: how many messages it carried, when it reached the page's listener
+    // (ms since the navigation; the worker's structured clone and the page's are before it), and
+    // the listener's own time (the view state and every component's first render of it).
+    snapshotMessages: snapshot?.messages ?? null,
+    snapshotReceivedMs: snapshot ? round(snapshot.start, 1) : null,
+    snapshotHandleMs: snapshot ? round(snapshot.end - snapshot.start, 1) : null,
+    heapUsedBytes: usedSize,
+    longTaskDurationsMs: tasks.map((d) => round(d, 1)),
+  };
+}
+
+/** Runs in a reopened popup before its scripts: when the last row first shows `last`. */
+function watchNewest(last) {
+  new MutationObserver((records, observer) => {
+    const rows = document.querySelectorAll('#messages .message .content');
+    if (rows[rows.length - 1]?.textContent !== last) return;
+    window.__newestShownAt = performance.now();
+    observer.disconnect();
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+}
+
 /** Runs in the popup before its own scripts: timing hooks (see the top of this file). */
 function instrument() {
-  const bench = { arrivals: new Map(), handled: [], frames: [], inserted: new Map(), painted: new Map(), longTasks: [], events: [] };
+  const bench = { arrivals: new Map(), handled: [], snapshots: [], frames: [], inserted: new Map(), painted: new Map(), longTasks: [], events: [] };
   window.__bench = bench;
   const connect = chrome.runtime.connect.bind(chrome.runtime);
   chrome.runtime.connect = (...args) => {
@@ -43,6 +94,7 @@ function instrument() {
         const start = performance.now();
         listener(message, from);
         const end = performance.now();
+        if (message.type === 'snapshot') bench.snapshots.push({ start, end, messages: message.messages.length });
         if (message.type === 'messages') {
           bench.handled.push({ start, end, inserted: message.inserted.length });
           for (const m of message.inserted) bench.arrivals.set(m.messageId, { at: start, handleMs: end - start, batch: message.inserted.length });
@@ -245,25 +297,25 @@ async function main() {
     console.log(`popup: burst ${JSON.stringify({ ...result.burst, longTaskDurationsMs: undefined })}`);
 
     // ---- 4. a popup opened on the chat already loaded: the snapshot of every message -----------
-    const reopened = await browser.context.newPage();
-    await reopened.setViewportSize({ width: 400, height: 580 });
-    await reopened.addInitScript(instrument);
-    const openedAt = Date.now();
-    await reopened.goto(browser.url('popup.html'));
     const lastBurst = `burst ${options.burst - 1}`;
-    await until(async () => (await reopened.$$eval('#messages .message .content', (nodes) => nodes.at(-1)?.textContent ?? '')) === lastBurst, { timeoutMs: 60_000, intervalMs: 20, what: 'the reopened popup to show the chat' });
-    const reopenShownMs = Date.now() - openedAt;
-    await sleep(1000);
-    const reopenTasks = await reopened.evaluate(() => window.__bench.longTasks.map((t) => t.duration));
+    const reopens = [];
+    for (let i = 0; i < options.reopens; i++) reopens.push(await reopen(browser, lastBurst));
+    const medianOf = (key) => (reopens.some((r) => r[key] === null) ? null : round(median(reopens.map((r) => r[key])), 1));
+    const tasks = reopens.flatMap((r) => r.longTaskDurationsMs);
     result.reopen = {
       messages: options.seeded + options.singles + options.burst,
-      navigationToNewestShownMs: reopenShownMs,
-      longTasks: reopenTasks.length,
-      longestTaskMs: round(Math.max(0, ...reopenTasks), 1),
-      longTaskDurationsMs: reopenTasks.map((d) => round(d, 1)),
+      runs: reopens.length,
+      navigationToNewestShownMs: medianOf('navigationToNewestShownMs'),
+      harnessSawNewestMs: medianOf('harnessSawNewestMs'),
+      snapshotMessages: reopens[0]?.snapshotMessages ?? null,
+      snapshotReceivedMs: medianOf('snapshotReceivedMs'),
+      snapshotHandleMs: medianOf('snapshotHandleMs'),
+      heapUsedBytes: medianOf('heapUsedBytes'),
+      longTasks: tasks.length,
+      longestTaskMs: round(Math.max(0, ...tasks), 1),
+      perRun: reopens,
     };
-    console.log(`popup: reopen ${JSON.stringify(result.reopen)}`);
-    await reopened.close();
+    console.log(`popup: reopen ${JSON.stringify({ ...result.reopen, perRun: undefined })}`);
   } finally {
     await browser?.close();
     await stack.down();
@@ -287,7 +339,7 @@ async function main() {
       'single.arrivalToPaintedMs: from the port message reaching the popup to the end of the painted frame that shows it (a MessageChannel message posted from the frame\'s callbacks): it includes the wait for the next frame (up to one 16.7 ms frame interval at 60 Hz), which no renderer can avoid. postToPaintedMs adds the server, Sockudo, the worker\'s engine and the port (machine clock on both ends).',
       'burst.longestTaskMs: the longest task of the popup\'s main thread from the burst\'s post to 500 ms after its last message showed (Long Tasks API: only tasks over 50 ms are reported; 0 means none). longestInputDelayMs: Event Timing entries (16 ms threshold) of Shift key presses sent through CDP every 100 ms meanwhile.',
       'open: from the click on the chat to its newest message shown (the engine reads the newest page first) and to every message in the view\'s list (counted from the port messages).',
-      'reopen: a new popup.html tab once the chat is loaded (its snapshot carries all messages): from the navigation to its newest message shown, and every task over 50 ms of that page (Long Tasks API, buffered from its start).',
+      'reopen: a new popup.html tab once the chat is loaded (its snapshot carries the newest 300 messages; before the view window, all of them), --reopens times, medians: from the navigation to its newest message shown, its snapshot received and handled, its JS heap after a full collection (CDP), and every task over 50 ms of those pages (Long Tasks API, buffered from each start).',
     ],
     ...result,
   });

@@ -50,7 +50,7 @@ function selectAndWait(page, sessionId, count) {
         const timer = setTimeout(() => reject(new Error(`only ${size} of ${count} messages`)), 20_000);
         port.onMessage.addListener((message) => {
           if (message.type === 'snapshot') {
-            size = message.sessionId === sessionId ? message.messages.length : 0;
+            size = message.sessionId === sessionId ? message.total : 0;
             if (message.sessionId !== sessionId) port.postMessage({ type: 'request', id: 1, request: { op: 'selectSession', sessionId } });
           }
           if (message.type === 'messages' && message.diff.sessionId === sessionId) size = message.diff.size;

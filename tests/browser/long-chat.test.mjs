@@ -14,6 +14,8 @@ const SEEDED = 10_000;
 const BURST = 1_000;
 /** "At most a few hundred message nodes": the window is 150 rows (message-list-view.ts). */
 const MAX_NODES = 300;
+/** A view holds a window of the chat, not all of it: at most HELD_MAX (message-list-view.ts). */
+const MAX_HELD = 600;
 
 describe('a long chat in the popup', { timeout: 300_000 }, () => {
   let stack;
@@ -52,6 +54,8 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
     await stack?.stop();
   });
 
+  /** What the view holds of the chat, from the debug panel (shown). */
+  const heldCount = () => popup.$eval('[data-figure=messagesHeld]', (node) => Number(node.textContent));
   const nodeCount = () => popup.$$eval('#messages .message', (nodes) => nodes.length);
   const lastShown = () => popup.$$eval('#messages .message .content', (nodes) => nodes.at(-1)?.textContent ?? '');
 
@@ -61,10 +65,12 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
     await until(async () => (await lastShown()) === `seed ${SEEDED - 1}`, { timeoutMs: 90_000, intervalMs: 200, what: 'the newest seeded message' });
     t.diagnostic(`the newest of ${SEEDED} shown ${Date.now() - opened} ms after the click`);
     // The engine reads the newest page first, then the rest: wait for the whole chat (the debug
-    // panel counts the view's list).
+    // panel counts the worker's list, and what the view holds of it).
     await popup.evaluate(() => chrome.storage.local.set({ developerMode: true }));
     await popup.waitForSelector(`[data-figure=messages]:text-is("${SEEDED}")`, { timeout: 90_000 });
-    t.diagnostic(`all ${SEEDED} in the view ${Date.now() - opened} ms after the click`);
+    t.diagnostic(`all ${SEEDED} in the worker's list ${Date.now() - opened} ms after the click`);
+    const held = await heldCount();
+    assert.ok(held > 0 && held <= MAX_HELD, `the view holds ${held} of ${SEEDED} messages`);
     await popup.evaluate(() => chrome.storage.local.set({ developerMode: false }));
     await popup.waitForSelector('#debug-panel', { state: 'hidden' });
     assert.equal(await lastShown(), `seed ${SEEDED - 1}`);
@@ -94,9 +100,12 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
     // The burst showed its newest rows first; the window fills in above them by itself.
     await until(async () => (await nodeCount()) >= 140, { timeoutMs: 10_000, what: 'the window to fill in after the burst' });
     assert.ok(Math.max(0, ...longTasks) < 1000, `a task of ${Math.max(...longTasks)} ms`);
-    // The whole chat is there: the debug panel counts the view's list.
+    // The whole chat is there (the debug panel counts the worker's list), and the view still holds
+    // only a window of it.
     await popup.evaluate(() => chrome.storage.local.set({ developerMode: true }));
     await popup.waitForSelector(`[data-figure=messages]:text-is("${SEEDED + BURST}")`, { timeout: 20_000 });
+    const held = await heldCount();
+    assert.ok(held > 0 && held <= MAX_HELD, `the view holds ${held} of ${SEEDED + BURST} messages`);
     await popup.evaluate(() => chrome.storage.local.set({ developerMode: false }));
   });
 
@@ -133,6 +142,25 @@ describe('a long chat in the popup', { timeout: 300_000 }, () => {
       },
       { timeoutMs: 20_000, intervalMs: 100, what: 'the first message at the top' },
     );
+    assert.ok((await nodeCount()) <= MAX_NODES);
+    // The top came as runs the view asked the worker for; it let go of the newest meanwhile.
+    await popup.evaluate(() => chrome.storage.local.set({ developerMode: true }));
+    let held = await until(async () => {
+      const count = await heldCount();
+      return count > 0 && count <= MAX_HELD && count;
+    }, { what: `at most ${MAX_HELD} messages held at the top` });
+    // And back at the bottom: the newest again, asked for again.
+    await until(
+      async () => {
+        await popup.$eval('#message-scroller', (s) => { s.scrollTop = s.scrollHeight; });
+        await popup.waitForTimeout(150);
+        return (await lastShown()) === 'while scrolled up 2';
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: 'the newest message at the bottom again' },
+    );
+    held = await heldCount();
+    assert.ok(held > 0 && held <= MAX_HELD, `the view holds ${held} messages`);
+    await popup.evaluate(() => chrome.storage.local.set({ developerMode: false }));
     assert.ok((await nodeCount()) <= MAX_NODES);
   });
 

@@ -71,6 +71,54 @@ describe('service worker and views', { timeout: 180_000 }, () => {
     assert.equal((await shownMessages(first)).length, 4);
   });
 
+  test('a view is given the newest messages and their place; a run it asks for comes before the reply; bad arguments get a clear error', async () => {
+    const seen = await first.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const port = chrome.runtime.connect({ name: 'pushsync-view' });
+          const log = [];
+          const asks = [
+            { op: 'messages', start: 1, count: 2 },
+            { op: 'messages', start: 1_000_000, count: 5 },
+            { op: 'messages', start: -1, count: 5 },
+            { op: 'messages', start: 0, count: 1.5 },
+          ];
+          port.onMessage.addListener((message) => {
+            if (message.type === 'snapshot') {
+              log.push({ type: 'snapshot', offset: message.offset, total: message.total, ids: message.messages.map((m) => m.messageId) });
+              asks.forEach((request, i) => port.postMessage({ type: 'request', id: i + 1, request }));
+            } else if (message.type === 'range') {
+              log.push({ type: 'range', start: message.start, total: message.total, ids: message.messages.map((m) => m.messageId) });
+            } else if (message.type === 'reply') {
+              log.push({ type: 'reply', id: message.id, ok: message.ok, code: message.error?.code, text: message.error?.message });
+              if (message.id === asks.length) {
+                port.disconnect();
+                resolve(log);
+              }
+            }
+          });
+        }),
+    );
+    const [snapshot, ...rest] = seen;
+    assert.equal(snapshot.type, 'snapshot');
+    assert.ok(snapshot.ids.length >= 4, `${snapshot.ids.length} messages`);
+    assert.equal(snapshot.offset + snapshot.ids.length, snapshot.total);
+    // Each run right before its reply, in the list the snapshot showed (no message came meanwhile).
+    assert.deepEqual(rest.slice(0, 4), [
+      { type: 'range', start: 1, total: snapshot.total, ids: snapshot.ids.slice(1 - snapshot.offset, 3 - snapshot.offset) },
+      { type: 'reply', id: 1, ok: true, code: undefined, text: undefined },
+      { type: 'range', start: snapshot.total, total: snapshot.total, ids: [] },
+      { type: 'reply', id: 2, ok: true, code: undefined, text: undefined },
+    ]);
+    for (const [i, reply] of rest.slice(4).entries()) {
+      assert.equal(reply.type, 'reply');
+      assert.equal(reply.id, 3 + i);
+      assert.equal(reply.ok, false);
+      assert.equal(reply.code, 'bad_request');
+      assert.match(reply.text, /start and count must be whole numbers/);
+    }
+  });
+
   test('keepalive: with a view open the engine pings inside Chrome\'s 30 s idle window; the wake alarm is set', async () => {
     const alarm = await first.evaluate(() => chrome.alarms.get('pushsync-wake'));
     assert.equal(alarm?.periodInMinutes, 0.5);

@@ -18,6 +18,7 @@ const FIGURES: Array<[key: string, label: string]> = [
   ['socketId', 'Socket id'],
   ['session', 'Session'],
   ['messages', 'Messages'],
+  ['messagesHeld', 'Messages held by this view'],
   ['gaps', 'Not loadable (gaps)'],
   ['workerStarts', 'Worker starts'],
   ['engineStarts', 'Engine starts'],
@@ -117,7 +118,8 @@ export class DebugPanel {
     show('protocol', figures?.protocol ? String(figures.protocol) : '—');
     show('socketId', figures?.socketId || '—');
     show('session', state.sessionId || '—');
-    show('messages', String(state.messages.length));
+    show('messages', String(state.total));
+    show('messagesHeld', String(state.messages.length));
     const missing = state.gaps.reduce((sum, gap) => sum + (gap.missing ?? 0), 0);
     const unknown = state.gaps.some((gap) => gap.missing === null);
     show('gaps', state.gaps.length === 0 ? 'none' : `${missing}${unknown ? '+' : ''} in ${state.gaps.length}`);

@@ -14,6 +14,11 @@
 //
 // A gap (messages the backend could not give) is shown before the message it precedes.
 //
+// The view holds only a run of the chat's messages (ViewState.window: the newest from the
+// snapshot). Indices here are the whole chat's; rows are drawn for the part of the window the view
+// holds, and the rest is asked for (`ask`, a few screens beyond it) and drawn when it comes. What
+// the view holds is trimmed back to the rows near the window.
+//
 // A new list (a snapshot) that still has the window's messages keeps their rows, in place: the
 // window moves onto the same messages in it. So the first paint, which may come from the local
 // copy the popup read itself (ViewState.showLocalCopy: its newest rows, drawn at once, before the
@@ -21,7 +26,7 @@
 import type { Gap, MessagesDiff } from 'pushsync';
 import { el, setText } from '../view/dom.js';
 import { FrameBatch } from '../view/frame-batch.js';
-import type { ViewState } from '../view/view-state.js';
+import { HELD_MAX, type ViewState } from '../view/view-state.js';
 import { budgetStart, clampWindow, followWindow, scrollWindow, shiftWindow } from './list-window.js';
 import { MessageRow } from './message-row.js';
 
@@ -37,6 +42,10 @@ const WINDOW_STEP = 50;
 const FIRST_GUESS_PX = 64;
 /** The list's flex gap between rows (styles.css `.messages`). */
 const ROW_GAP_PX = 8;
+/** Rows asked for beyond each end of the window when the view does not hold them. */
+const ASK_MARGIN = 150;
+/** Past HELD_MAX held messages, the view keeps this many rows each side of the window. */
+const KEEP_MARGIN = 225;
 
 export class MessageListView {
   private readonly rows = new Map<string, MessageRow>();
@@ -45,7 +54,7 @@ export class MessageListView {
   private readonly gapNodes = new Map<string, HTMLLIElement>();
   private readonly top = el('li', { className: 'spacer', attrs: { 'aria-hidden': 'true' } });
   private readonly bottom = el('li', { className: 'spacer', attrs: { 'aria-hidden': 'true' } });
-  /** The window: state.messages[start, end) are in the DOM. */
+  /** The window: the chat's messages [start, end), in the DOM where the view holds them. */
   private start = 0;
   private end = 0;
   private following = true;
@@ -70,13 +79,18 @@ export class MessageListView {
   private fromCopy = false;
   /** The message of the window's first row at the last walk (to find it again in a new list). */
   private firstShownId: string | undefined;
+  /** A run asked for and not answered yet: no second one meanwhile. */
+  private asking = false;
 
   constructor(
     private readonly list: HTMLUListElement,
     private readonly scroller: HTMLElement,
     private readonly emptyNote: HTMLElement,
     private readonly state: ViewState,
+    /** Asks the worker for the chat's messages [start, start + count) (a `range` change brings them). */
+    private readonly ask: (start: number, count: number) => Promise<unknown>,
   ) {
+    state.trimsItself = false; // it keeps what is near its window (render)
     this.top.hidden = true;
     this.bottom.hidden = true;
     list.replaceChildren(this.top, this.bottom);
@@ -107,6 +121,10 @@ export class MessageListView {
           if (state.sessionId === this.listSession) break;
           this.listSession = state.sessionId;
           this.replaced();
+          break;
+        case 'range':
+          this.walk = true;
+          this.schedule();
           break;
         case 'gaps':
           this.gapBefore = new Map(state.gaps.map((gap) => [gap.beforeId, gap]));
@@ -148,14 +166,14 @@ export class MessageListView {
    * they are not in it.
    */
   private keepPlace(): boolean {
-    const { messages } = this.state;
+    const { messages, offset, total } = this.state.window;
     const first = this.start < this.end ? this.firstShownId : undefined;
-    const at = first === undefined ? -1 : messages.findIndex((message) => message.messageId === first);
-    if (at < 0) return false;
+    const held = first === undefined ? -1 : messages.findIndex((message) => message.messageId === first);
+    if (held < 0) return false;
     this.gapBefore = new Map(this.state.gaps.map((gap) => [gap.beforeId, gap]));
     const size = this.end - this.start;
-    this.start = at;
-    this.end = this.following ? messages.length : Math.min(messages.length, at + size);
+    this.start = offset + held;
+    this.end = this.following ? total : Math.min(total, this.start + size);
     this.walk = true;
     this.schedule();
     return true;
@@ -190,8 +208,8 @@ export class MessageListView {
   }
 
   private render(): void {
-    const { messages } = this.state;
-    const count = messages.length;
+    const { state } = this;
+    const count = state.total;
     let more = false;
     if (this.following) {
       const next = followWindow(this.shown, count, WINDOW_ROWS, NEW_ROWS_PER_FRAME);
@@ -203,19 +221,22 @@ export class MessageListView {
       this.start = start;
       this.end = end;
     }
+    const drawn = state.held(this.start, this.end);
+    if (drawn.start !== this.start || drawn.end !== this.end) this.askFor(this.start, this.end);
     if (this.walk && this.following) {
       // However the new rows came (appended, or older history inserted inside the window), no
       // more than NEW_ROWS_PER_FRAME of them are made in one frame: the window starts lower.
-      const cut = budgetStart(this.start, this.end, (i) => this.rows.has(messages[i]!.messageId), NEW_ROWS_PER_FRAME);
-      this.start = cut.start;
+      const cut = budgetStart(drawn.start, drawn.end, (i) => this.rows.has(state.at(i)!.messageId), NEW_ROWS_PER_FRAME);
+      if (cut.cut) this.start = drawn.start = cut.start;
       more ||= cut.cut;
     }
-    if (this.walk) this.walkWindow();
+    if (this.walk) this.walkWindow(drawn);
     this.walk = more;
     if (more) this.schedule(); // the rest of the window next frame
+    if (state.messages.length > HELD_MAX) state.keepOnly(this.start - KEEP_MARGIN, this.end + KEEP_MARGIN);
     const average = this.averageRow();
-    setSpacer(this.top, this.start * average);
-    setSpacer(this.bottom, (count - this.end) * average);
+    setSpacer(this.top, drawn.start * average);
+    setSpacer(this.bottom, (count - drawn.end) * average);
     // A first message waiting in the outbox is the chat's content already: no "say something".
     const empty = count === 0 && this.state.sessionOutbox().length === 0;
     this.emptyNote.hidden = !empty;
@@ -224,15 +245,31 @@ export class MessageListView {
   }
 
   /**
-   * Puts exactly messages[start, end) (and their gap markers) between the spacers, in order.
-   * Rows that leave go first: a row still in place would make every row after it look out of
-   * place, and moving a node costs its whole style and layout again.
+   * Asks for the chat's messages around [start, end) (one run at a time; a failed ask, the port
+   * closed, is asked again at the next render that needs it).
    */
-  private walkWindow(): void {
-    const { messages } = this.state;
+  private askFor(start: number, end: number): void {
+    if (this.asking) return;
+    this.asking = true;
+    const from = Math.max(0, start - ASK_MARGIN);
+    void this.ask(from, end + ASK_MARGIN - from)
+      .catch(() => {})
+      .finally(() => {
+        this.asking = false;
+      });
+  }
+
+  /**
+   * Puts exactly the chat's messages [start, end) (held by the view, and their gap markers)
+   * between the spacers, in order. Rows that leave go first: a row still in place would make
+   * every row after it look out of place, and moving a node costs its whole style and layout
+   * again.
+   */
+  private walkWindow({ start, end }: { start: number; end: number }): void {
+    const { state } = this;
     const keep = new Set<string>();
-    for (let i = this.start; i < this.end; i++) keep.add(messages[i]!.messageId);
-    this.firstShownId = messages[this.start]?.messageId;
+    for (let i = start; i < end; i++) keep.add(state.at(i)!.messageId);
+    this.firstShownId = state.at(start)?.messageId;
     for (const [id, row] of this.rows) {
       if (keep.has(id)) continue;
       this.resize.unobserve(row.node);
@@ -250,8 +287,8 @@ export class MessageListView {
       if (previous.nextSibling !== node) this.list.insertBefore(node, previous.nextSibling);
       previous = node;
     };
-    for (let i = this.start; i < this.end; i++) {
-      const message = messages[i]!;
+    for (let i = start; i < end; i++) {
+      const message = state.at(i)!;
       const id = message.messageId;
       const gap = this.gapBefore.get(id);
       if (gap) place(this.gapNode(gap));
@@ -325,13 +362,13 @@ export class MessageListView {
     else if (up) this.following = false;
     if (this.following) {
       if (!atBottom) this.toBottom();
-      if (this.end < this.state.messages.length || this.start < Math.max(0, this.state.messages.length - WINDOW_ROWS)) {
+      if (this.end < this.state.total || this.start < Math.max(0, this.state.total - WINDOW_ROWS)) {
         this.walk = true;
         this.schedule();
       }
       return;
     }
-    const count = this.state.messages.length;
+    const count = this.state.total;
     const listTop = this.list.offsetTop;
     const rendered = {
       listTop,

@@ -83,7 +83,9 @@ export class OutboxView {
    * drawn, so no frame shows both.
    */
   private notInTheList(entries: OutboxEntry[]): OutboxEntry[] {
-    if (entries.length === 0) return entries;
+    // A view that holds a run further up the chat (the reader is there) has not seen the newest
+    // messages: the entries stay until the worker drops them, out of view below.
+    if (entries.length === 0 || !this.state.holdsEnd) return entries;
     // The list is in the engine's order, by time first: its last message is the newest.
     const newest = this.state.messages.at(-1)?.timestamp;
     const claimed = new Set<string>();

@@ -46,7 +46,7 @@ new SessionList(
   port,
   (text) => composer.showError(text),
 );
-new MessageListView(byId<HTMLUListElement>('messages'), byId('message-scroller'), byId('empty-note'), state);
+new MessageListView(byId<HTMLUListElement>('messages'), byId('message-scroller'), byId('empty-note'), state, (start, count) => port.request({ op: 'messages', start, count }));
 const painted = early.then((copy) => {
   if (!copy || !state.showLocalCopy(copy.sessionId, copy.messages, copy.gaps)) return;
   performance.mark('pushsync:popup-copy-shown');

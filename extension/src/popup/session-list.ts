@@ -46,7 +46,7 @@ export class SessionList {
         if (known) this.render();
         else void this.load();
       } else if (change === 'messages' && this.names.isNew(state.sessionId)) {
-        this.names.noteFirst(state.sessionId, state.messages[0]);
+        this.names.noteFirst(state.sessionId, state.at(0)); // the chat's first message, when this view holds it
       }
     });
   }

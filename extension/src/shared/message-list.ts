@@ -1,7 +1,7 @@
 // Applies the engine's message diffs (docs/core.md, MessagesChanged) to a plain array, the same way
 // the glue's mirror does: start empty on `reset`, drop `removedFront`, insert the messages at their
-// final positions in ascending order, replace the updated ones. Used by the worker's copy that
-// views are given on connect, and by every view.
+// final positions in ascending order, replace the updated ones. Used by the worker's list, which
+// views are given runs of (they apply the same diffs to their run: message-window.ts).
 import type { Message, MessagesDiff } from 'pushsync';
 
 /**

@@ -1,11 +1,14 @@
 // What the service worker and the extension's views say to each other over a chrome.runtime
-// port. A view that connects gets one `snapshot` at once (state, session, typing, every message in
-// order, figures), then only changes: the engine's message diffs with the message objects they
-// carry, state, typing, session and figure updates. Requests carry an id; the worker answers each
-// with one `reply`.
+// port. A view that connects gets one `snapshot` at once (state, session, typing, the newest
+// messages in order, figures), then only changes: the engine's message diffs with the message
+// objects they carry, state, typing, session and figure updates. Requests carry an id; the worker
+// answers each with one `reply`.
 import type { ConnectionState, Counters, Gap, Message, MessagesDiff, StateCode } from 'pushsync';
 
 export const PORT_NAME = 'pushsync-view';
+
+/** The newest messages a snapshot carries: two screens' worth of the popup's rows, and more. */
+export const SNAPSHOT_MESSAGES = 300;
 
 /**
  * The connection state the views show: the engine's (the glue's StateInfo), or the worker's own
@@ -85,7 +88,14 @@ export interface Snapshot {
   state: ViewStateInfo;
   sessionId: string;
   typing: Typing;
+  /**
+   * The newest messages of the worker's list (at most SNAPSHOT_MESSAGES): list[offset, total). A
+   * view asks for other runs of it as the reader scrolls (`{op: 'messages'}`).
+   */
   messages: Message[];
+  offset: number;
+  /** The size of the worker's list. */
+  total: number;
   /**
    * False while `messages` came from the worker's local copy and the engine has not yet completed
    * its first read of the session (the view marks the list as not yet confirmed).
@@ -115,6 +125,8 @@ export type ToView =
   | ({ type: 'state' } & ViewStateInfo)
   | { type: 'session'; sessionId: string }
   | { type: 'messages'; diff: MessagesDiff; inserted: Message[]; updated: Message[] }
+  /** A run of the worker's list a view asked for: list[start, start + messages.length), `total` long. */
+  | { type: 'range'; start: number; total: number; messages: Message[] }
   | { type: 'gaps'; gaps: Gap[] }
   | { type: 'confirmed'; confirmed: boolean }
   | { type: 'outbox'; entries: OutboxEntry[] }
@@ -138,6 +150,8 @@ export type Request =
   | { op: 'discardSend'; clientMessageId: string }
   | { op: 'refresh' }
   | { op: 'snapshot' }
+  /** Posts a `range` of list[start, start + count), in line with the diffs, before the reply. */
+  | { op: 'messages'; start: number; count: number }
   | { op: 'figures' };
 
 export type ToWorker = { type: 'request'; id: number; request: Request };

@@ -2,8 +2,13 @@
 // changes that follow it. Components subscribe and redraw the part that changed; a component that
 // renders the messages in O(changed) reads `lastDiff` in its 'messages' listener (the engine's
 // positional diff just applied, in final positions) instead of comparing whole lists.
+//
+// Of the messages, a view holds a window (message-window.ts): one run of the worker's list, the
+// newest ones from the snapshot, other runs as the message list asks for them (`range`), trimmed
+// back to what is near the rows it shows. Positions (`lastDiff`, `at`, `total`) are the whole
+// list's.
 import type { Gap, Message, MessagesDiff } from 'pushsync';
-import { applyDiff } from '../shared/message-list.js';
+import { applyWindowDiff, mergeRange, trimWindow, type MessageWindow } from '../shared/message-window.js';
 import type { Account, ErrorNote, Figures, OutboxEntry, SessionInfo, ToView, Typing, ViewStateInfo } from '../shared/protocol.js';
 
 export type Change =
@@ -20,15 +25,22 @@ export type Change =
   | 'confirmed'
   | 'outbox'
   | 'sessionInfo'
-  | 'localCopy';
+  | 'localCopy'
+  /** A run of messages the view asked for came (`window` grew or moved; no message changed). */
+  | 'range'
+  /** The view let go of messages far from the rows it shows (keepOnly). */
+  | 'trimmed';
 
 const KEPT_ERRORS = 10;
+/** A view holds at most this many messages (past it, it lets go of those far from what it shows). */
+export const HELD_MAX = 600;
 
 export class ViewState {
   state: ViewStateInfo = { state: 'disconnected', code: 'not_started', reason: 'Waiting for the service worker' };
   sessionId = '';
   typing: Typing = { isTyping: false, context: '' };
-  messages: Message[] = [];
+  /** The run of the worker's list this view holds, its offset there, and the list's size. */
+  window: MessageWindow = { messages: [], offset: 0, total: 0 };
   /** The diff of the latest 'messages' change (valid during its listeners; a snapshot clears it). */
   lastDiff: MessagesDiff | null = null;
   /** False while `messages` came from the worker's local copy, not yet confirmed by the server. */
@@ -45,6 +57,11 @@ export class ViewState {
   missingOrigins: readonly string[] = [];
   /** Whether the port to the worker is open. */
   linked = false;
+  /**
+   * Whether the state lets go of messages itself, keeping the newest HELD_MAX. A view that shows
+   * messages at a place of its choosing (the message list) turns it off and calls keepOnly.
+   */
+  trimsItself = true;
   /** A snapshot of the worker came: what the view read itself (showLocalCopy) no longer counts. */
   private snapshotSeen = false;
   private readonly listeners = new Set<(change: Change) => void>();
@@ -56,6 +73,40 @@ export class ViewState {
   setLinked(linked: boolean): void {
     this.linked = linked;
     this.emit('link');
+  }
+
+  /** The messages this view holds: a run of the worker's list (see `window`). */
+  get messages(): Message[] {
+    return this.window.messages;
+  }
+
+  /** The size of the worker's list. */
+  get total(): number {
+    return this.window.total;
+  }
+
+  /** Whether this view holds the newest messages (its run ends the list). */
+  get holdsEnd(): boolean {
+    return this.window.offset + this.window.messages.length === this.window.total;
+  }
+
+  /** The message at `index` of the worker's list, if this view holds it. */
+  at(index: number): Message | undefined {
+    return this.window.messages[index - this.window.offset];
+  }
+
+  /** The part of list[start, end) this view holds. */
+  held(start: number, end: number): { start: number; end: number } {
+    const from = Math.max(start, this.window.offset);
+    const to = Math.min(end, this.window.offset + this.window.messages.length);
+    return to > from ? { start: from, end: to } : { start, end: start };
+  }
+
+  /** Keeps only list[from, to) of what the view holds (the rows near those shown). */
+  keepOnly(from: number, to: number): void {
+    const before = this.window.messages.length;
+    trimWindow(this.window, from, to);
+    if (this.window.messages.length !== before) this.emit('trimmed');
   }
 
   /** The outbox entries of the selected session, oldest first. */
@@ -71,7 +122,7 @@ export class ViewState {
   showLocalCopy(sessionId: string, messages: Message[], gaps: Gap[]): boolean {
     if (this.snapshotSeen) return false;
     this.sessionId = sessionId;
-    this.messages = messages;
+    this.window = { messages, offset: 0, total: messages.length };
     this.gaps = [...gaps];
     this.lastDiff = null;
     this.confirmed = false;
@@ -87,7 +138,8 @@ export class ViewState {
         this.state = message.state;
         this.sessionId = message.sessionId;
         this.typing = message.typing;
-        this.messages = [...message.messages];
+        // Older workers (and the tests' stubs) may leave out the window's place: the whole list.
+        this.window = { messages: [...message.messages], offset: message.offset ?? 0, total: message.total ?? message.messages.length };
         this.lastDiff = null;
         // Older workers (and the tests' stubs) may leave out the fields added with issue 10.
         this.confirmed = message.confirmed ?? true;
@@ -114,12 +166,20 @@ export class ViewState {
         this.emit('session');
         return true;
       case 'messages': {
-        const fits = applyDiff(this.messages, message.diff, message.inserted, message.updated);
+        const fits = applyWindowDiff(this.window, message.diff, message.inserted, message.updated);
+        if (this.trimsItself && this.window.messages.length > HELD_MAX) trimWindow(this.window, this.window.total - HELD_MAX, this.window.total);
         this.lastDiff = fits ? message.diff : null;
         this.emit('messages');
         this.lastDiff = null;
         return fits;
       }
+      case 'range':
+        // Asked for after a snapshot, posted in line with the diffs: it fits the list as it stands
+        // here. One that does not (asked for before the snapshot came) is dropped.
+        if (!this.snapshotSeen || message.total !== this.window.total) return true;
+        mergeRange(this.window, message.start, message.messages);
+        this.emit('range');
+        return true;
       case 'gaps':
         this.gaps = [...message.gaps];
         this.emit('gaps');

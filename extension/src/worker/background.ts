@@ -51,6 +51,17 @@ const hub: ViewHub = new ViewHub({
       hub.post(port, { type: 'reply', id, ok: true, result: null });
       return;
     }
+    if (request.op === 'messages') {
+      // Also at once, in line with the broadcasts: the run fits the view's list as it stands.
+      const { start, count } = request;
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0) {
+        hub.post(port, { type: 'reply', id, ok: false, error: { code: 'bad_request', message: `messages: start and count must be whole numbers of 0 or more (got ${start}, ${count})` } });
+        return;
+      }
+      hub.post(port, { type: 'range', ...host.range(start, count) });
+      hub.post(port, { type: 'reply', id, ok: true, result: null });
+      return;
+    }
     answerRequest(host, outbox, request).then(
       (result) => hub.post(port, { type: 'reply', id, ok: true, result }),
       (error: unknown) => hub.post(port, { type: 'reply', id, ok: false, error: describeError(error) }),

@@ -9,12 +9,12 @@
 // - Views open means visible: the engine pings every 20 s, well inside Chrome's 30 s idle window.
 // - No engine for hosts Chrome gave no permission for (the user refused, or revoked it): the views
 //   are told which origins are missing instead, and a grant (permissions.onAdded) starts it.
-import { chromeStorage, createSync, PERSIST_KEY, type PushsyncModule, type Sync } from 'pushsync';
+import { chromeStorage, createSync, PERSIST_KEY, type Message, type PushsyncModule, type Sync } from 'pushsync';
 import { developerSettings, DEVELOPER_SETTINGS_KEY } from '../shared/developer-settings.js';
 import { missingOrigins, noPermissionMessage } from '../shared/host-access.js';
 import { requiredOrigins } from '../shared/hosts.js';
 import { backend } from '../shared/backend-routes.js';
-import type { Figures, OutboxEntry, SessionInfo, Snapshot, ToView } from '../shared/protocol.js';
+import { SNAPSHOT_MESSAGES, type Figures, type OutboxEntry, type SessionInfo, type Snapshot, type ToView } from '../shared/protocol.js';
 import { ACCOUNT_KEY, resolveSettings, SETTING_KEYS, storedAccount, storedToken, TOKEN_KEY, type Settings } from '../shared/settings.js';
 import { actionBadge } from './action-badge.js';
 import { FigureTracker } from './figures.js';
@@ -182,11 +182,15 @@ export class EngineHost {
   }
 
   snapshot(): Snapshot {
+    const list = this.model.messages;
+    const offset = Math.max(0, list.length - SNAPSHOT_MESSAGES);
     return {
       state: this.model.state,
       sessionId: this.model.sessionId,
       typing: this.model.typing,
-      messages: this.model.messages,
+      messages: list.slice(offset),
+      offset,
+      total: list.length,
       confirmed: this.model.confirmed,
       outbox: this.outboxEntries(),
       sessionInfo: this.sessionInfo,
@@ -196,6 +200,13 @@ export class EngineHost {
       errors: this.model.errors,
       missingOrigins: this.missing,
     };
+  }
+
+  /** A run of the list the views are shown, list[start, start + count), clamped to it. */
+  range(start: number, count: number): { start: number; total: number; messages: Message[] } {
+    const list = this.model.messages;
+    const from = Math.min(Math.max(0, start), list.length);
+    return { start: from, total: list.length, messages: list.slice(from, Math.max(from, from + count)) };
   }
 
   /** Shows the local copy of another session at once (not confirmed), hands it to the engine, selects. */

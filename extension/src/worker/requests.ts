@@ -35,6 +35,7 @@ export async function answerRequest(host: EngineHost, outbox: Outbox, request: R
       host.refresh();
       return null;
     case 'snapshot':
+    case 'messages':
       return null; // posted by the hub itself, in order with the broadcasts
     case 'figures':
       return host.currentFigures();
