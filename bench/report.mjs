@@ -186,7 +186,7 @@ if (profile) {
       (profile.cases[0]?.cpuProfiles.wasm.topSelf ?? []).filter((x) => /WASM|glue/.test(x.category ?? '') || /decode|fromWireType/.test(x.function)).slice(0, 8).map((x) => `\`${x.function.replace(/\s+\S+:\d+$/, '').replace(/\(anonymous namespace\)::/g, '').replace(/\(.*$/, '')}\` ${n(x.percent, 1)}%`).join(', ') + '.',
     `- **Native is no faster than the careful merge either** (${n(first?.usPerFrame.nativeCore, 1)} µs against the careful merge's ${n(ingest?.cases.find((c) => c.n === 10_000 && c.order === 'ordered')?.results.careful?.usPerFrame, 1)} µs at 10,000 in order): V8's \`JSON.parse\` is a tuned native parser, and the core does the same two parses (the frame, then the unescaped \`data\`) in portable C++ with a \`std::string\` per field. With WASM at ${n(factor, 1)}× native for the same code, the core can only reach the careful merge by doing less work than two \`JSON.parse\` calls, not by doing it in another language.`,
     '- **Analysis written for the runs of 2026-11-29** (kept as written; the bullets above follow each run). On HEAD adc999c (nlohmann DOM decoding) the WASM path took ~29 µs a frame, 25 µs of it in the module at 4× native: nlohmann\'s lexer reading the frame and the payload character by character, `std::string::push_back` per character (libc++\'s `basic_string` is an extern template, so every push_back is a call in WASM), the nlohmann serializer, `dlmalloc`/`dlfree`, `memcpy`; embind\'s string return (`fromWireType` + Node\'s `TextDecoder.decode`, a C++ call per short string) was a tenth. With the scanner decoder of the same day (commit 724c05d, the committed results) the path is ~12 µs, 1.8× native, and the module\'s time is `Scanner::string_value` (unescaping character by character into a `std::string`), `memcpy`, `basic_string::append`/`__grow_by_and_replace`/`push_back` (strings grown piecemeal), `dlmalloc`/`dlfree` (~12%), nlohmann\'s lexer still on the frame path (~6%), the variant dispatch and the id hash lookup; embind\'s return ~6%; at 100,000 shuffled also `apply_message` and the store\'s ordered insert (`MessageStore::less`).',
-    '- **Done, and what is left** (issue 12). Done: one scanner reads frames, `new_message` payloads, REST pages and the two bulk host inputs (`httpResult`, `seed`), so no nlohmann lexer is on the frame or page path; plain runs are found and copied 16 bytes at a time (`-msimd128`); decoded strings go into the stored message at their size and the decode buffers are reused; the Client\'s answer to a socket event crosses as an address and a length; the `messages` effect carries its messages, so no host calls back for `messagesJson`; a stored message is 136 bytes of fixed size (rare fields behind a pointer, a time in `toISOString`\'s form kept as its milliseconds) and its key 16. Left, in order of expected effect: (1) read the inner `new_message` straight out of the escaped outer `data` (today it is unescaped into a buffer and scanned again, about a quarter of the engine\'s instructions a frame); (2) the JavaScript side of the public API: the `JSON.parse` of effects that carry the message and the `messages` event per frame (in the (p) profile above, the glue\'s `receive`, where V8 counts `JSON.parse`, is about a fifth of the time, `TextDecoder.decode` another 6%); (3) a batch entry for bursts (all frames of one socket read in one call); (4) WASM at about 2× native for the same code: bulk memory would need libc and libc++ rebuilt with it (3.1.6 links prebuilt ones). At 100,000 shuffled the bare module is about 6× faster than the careful merge; the mirror\'s `splice` into a 100,000-element array ((c2) against (c)), the same O(n) insert the careful merge pays, gave all of it back, so createSync no longer keeps that array for hosts that do not ask for it, and the public API keeps most of the module\'s lead there: the 10× goal now waits on the engine\'s own time per frame, as at 10,000.',
+    '- **Done, and what is left** (issue 12). Done: one scanner reads frames, `new_message` payloads, REST pages and the two bulk host inputs (`httpResult`, `seed`), so no nlohmann lexer is on the frame or page path; plain runs are found and copied 16 bytes at a time (`-msimd128`); decoded strings go into the stored message at their size and the decode buffers are reused; the Client\'s answer to a socket event crosses as an address and a length; the `messages` effect carries its messages, so no host calls back for `messagesJson`; a stored message is 136 bytes of fixed size (rare fields behind a pointer, a time in `toISOString`\'s form kept as its milliseconds) and its key 16. A `new_message` in Sockudo\'s and Pusher\'s key order is read in one pass, straight out of the escaped `data` (about 8-15% of the bare module\'s time a frame, "One pass" below). Left, in order of expected effect: (1) the JavaScript side of the public API: the `JSON.parse` of effects that carry the message and the `messages` event per frame (in the (p) profile above, the glue\'s `receive`, where V8 counts `JSON.parse`, is about a fifth of the time, `TextDecoder.decode` another 6%); (2) a batch entry for bursts (all frames of one socket read in one call); (3) WASM at about 2× native for the same code: bulk memory would need libc and libc++ rebuilt with it (3.1.6 links prebuilt ones). At 100,000 shuffled the bare module is about 6× faster than the careful merge; the mirror\'s `splice` into a 100,000-element array ((c2) against (c)), the same O(n) insert the careful merge pays, gave all of it back, so createSync no longer keeps that array for hosts that do not ask for it, and the public API keeps most of the module\'s lead there: the 10× goal now waits on the engine\'s own time per frame, as at 10,000.',
     '- **Where WASM already wins**: the roadmap\'s merge at every size, and any merge whose cost grows with the store: at 100,000 shuffled messages the careful merge\'s `splice` into a 100,000-element array dominates, while the core\'s store inserts in O(log n).');
 }
 
@@ -286,14 +286,19 @@ if (start) {
 }
 
 // ---- build steps (issue 12) ------------------------------------------------------------------
+/** A bench/steps.mjs result as a table: each build's sizes and µs per frame, the careful merge's over it. */
+function stepsTable(result) {
+  const methods = Object.keys(result.methods).filter((m) => m !== 'careful');
+  const head = ['step', 'wasm gzip', 'glue gzip', ...result.cases.flatMap((c) => methods.map((m) => `${n(c.n, 0)} ${c.order}: ${result.methods[m].label.replace(/ \(.*\)$/, '').replace(/^(\(\w+\)).*/, '$1')} µs (careful / it)`))];
+  const rows = result.steps.map((st, i) => [st.label, n(st.size.wasmGzip, 0), n(st.size.glueGzip, 0),
+    ...result.cases.flatMap((c) => methods.map((m) => `${n(c.steps[i].usPerFrame[m], 1)} (${n(c.steps[i].carefulOver[m], 2)}×)`))]);
+  p(table(head, rows), `Careful JS merge in the same run: ${result.cases.map((c) => `${n(c.n, 0)} ${c.order} ${n(c.carefulUsPerFrame, 2)} µs`).join(', ')}. Variants: ${methods.map((m) => `${result.methods[m].label}`).join('; ')}.`);
+}
+
 if (steps) {
   p('### Build steps: what each step of the size and speed work did', `Last run: ${when(steps)}.`,
     'The same frames through each build of the module in one process, interleaved (`bench/steps.mjs`); sizes without the name section; µs per frame, and the careful JS merge over it in the same trials (above 1: the module is faster).');
-  const methods = Object.keys(steps.methods).filter((m) => m !== 'careful');
-  const head = ['step', 'wasm gzip', 'glue gzip', ...steps.cases.flatMap((c) => methods.map((m) => `${n(c.n, 0)} ${c.order}: ${steps.methods[m].label.replace(/ \(.*\)$/, '').replace(/^(\(\w+\)).*/, '$1')} µs (careful / it)`))];
-  const rows = steps.steps.map((st, i) => [st.label, n(st.size.wasmGzip, 0), n(st.size.glueGzip, 0),
-    ...steps.cases.flatMap((c) => methods.map((m) => `${n(c.steps[i].usPerFrame[m], 1)} (${n(c.steps[i].carefulOver[m], 2)}×)`))]);
-  p(table(head, rows), `Careful JS merge in the same run: ${steps.cases.map((c) => `${n(c.n, 0)} ${c.order} ${n(c.carefulUsPerFrame, 2)} µs`).join(', ')}. Variants: ${methods.map((m) => `${steps.methods[m].label}`).join('; ')}.`);
+  stepsTable(steps);
   p([
     '- **Bulk memory** (`-mbulk-memory`) costs about 1.7 KB gzip and showed no consistent gain (equal to HEAD in a first run at 12:11, faster here, where HEAD ran first and cold): Emscripten 3.1.6 links its prebuilt libc and libc++, whose `memcpy` and `basic_string::append` (an extern template) keep the byte loop; only our own code gets `memory.copy`. Left out of the shipped build; worth a rerun on a quiet machine.',
     '- **SIMD** (`-msimd128`: Chromium 91+, Node 16.4+): kept; clang vectorises a few loops, a few per cent at most here.',
@@ -302,6 +307,12 @@ if (steps) {
     '- **Frames handed over by `TextEncoder.encodeInto`** into a reused module buffer (`wasm-bindings/websocket_text.js` replaces Emscripten\'s `lengthBytesUTF8` + `malloc` + `stringToUTF8` + `free` per frame): only the public-API row sees it.',
     '- Runs on the shared 2-core machine (load average 3-12 during these runs; each result file records its own): absolute times are up to 2-4× the quiet figures; read the ratios.',
   ].join('\n'));
+}
+const onePass = readResult('steps-onepass');
+if (onePass) {
+  p(`**One pass over a \`new_message\` frame** (the payload read straight out of the escaped \`data\`, docs/core.md), the build before it and the one with it side by side: ${when(onePass)}.`);
+  stepsTable(onePass);
+  p('Run to run on this machine these figures move by up to ±10% (a 9-trial run before this one had 10,000 ordered 6% slower with the one pass and 10,000 shuffled 10% faster). Natively (g++ -O3, the frame decoder alone on 10,000 frames in Sockudo\'s key order) the one pass took 13-20% off decoding a frame and its event. What it saves is the unescape of `data` into a buffer and its closing-quote search; what stays is reading the payload itself, the store insert and the effects.');
 }
 
 // ---- memory ---------------------------------------------------------------------------------
@@ -394,6 +405,7 @@ p('## Result files',
     ['`bench/results/memory.json`', '`bench/run memory`'],
     ['`bench/results/size.json`', '`bench/run size`'],
     ['`bench/results/steps.json`', '`node --expose-gc bench/steps.mjs --steps label=dir,...` (builds of the module side by side)'],
+    ['`bench/results/steps-onepass.json`', 'the same, `--name steps-onepass`, on the builds before and with the one pass (the command is in the file)'],
     ['`bench/results/latency.json`, `latency-steady.svg`, `latency-burst.svg`', '`bench/run latency`'],
     ['`bench/results/start.json`', '`bench/run start`'],
     ['`bench/results/popup.json`', '`bench/run popup`'],

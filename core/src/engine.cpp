@@ -234,7 +234,7 @@ void Engine::on(const input::SocketText& in, Millis now) {
                                     std::to_string(config_.max_frame_bytes));
     return;
   }
-  if (const auto error = decode_frame_into(in.text, frame_)) {
+  if (const auto error = decode_frame_into(in.text, frame_, &hot_event_)) {
     ++counters_.frames_rejected;
     report(ErrorCode::BadFrame, std::string(to_string(*error)) + ": " + in.text.substr(0, 200));
     return;
@@ -347,6 +347,11 @@ void Engine::on_channel_event(const Frame& frame, Millis now) {
     recovery_.set_position(ResumePosition{*frame.channel, *frame.stream_id, *frame.serial, frame.message_id});
   }
   if (!is_app_event(frame.event)) return;  // not ours to read
+  if (hot_event_) {
+    apply(AppEvent{std::move(*hot_event_)}, now);  // read by the frame decoder on the way
+    hot_event_.reset();
+    return;
+  }
   auto event = decode_frame_event(frame.event, frame.data);
   if (!event) {
     ++counters_.frames_rejected;

@@ -145,20 +145,24 @@ bool write_like_dump(scan::Scanner& s, std::string& out, bool& has_float) {
   }
 }
 
-// A value kept as JSON text, as to_text(parse(raw)) would write it.
-std::string json_text_of(std::string_view raw) {
-  scan::Scanner s(raw, scan::Utf8::Valid);  // part of a text the scanner validated already
+// A value kept as JSON text, as to_text(parse(raw)) would write it; `raw` is the scanner's raw
+// text of it, of `layer`. Nullopt only inside a string (Layer::InString) for a value with a
+// fraction or an exponent, which only nlohmann writes: the caller reads the string the long way.
+std::optional<std::string> json_text_of(std::string_view raw, scan::Layer layer) {
+  scan::Scanner s(raw, scan::Utf8::Valid, layer);  // part of a text the scanner validated already
   std::string out;
   bool has_float = false;
   if (write_like_dump(s, out, has_float) && s.at_end()) return out;
+  if (layer == scan::Layer::InString) return std::nullopt;
   return to_text(parse_bounded(raw));
 }
 
 // One message, as plausible backends send it: `sequenceNumber` may be absent (the store then
 // orders it by timestamp among the rest), `timestamp` is ISO-8601 or epoch milliseconds, and
 // `content` may be null or absent (action messages carry an `actionPayload` instead). The scanner
-// is before the value. Returns false only when the text is not JSON (the scanner's fault); a
-// message that is JSON but not valid sets `problem` and leaves the scanner after it.
+// is before the value. Returns false only when the text is not JSON (the scanner's fault), or, read
+// inside a string, holds what only the long way reads (json_text_of); a message that is JSON but
+// not valid sets `problem` and leaves the scanner after it.
 bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::string& problem) {
   problem.clear();
   if (s.peek_value() != '{') {
@@ -305,7 +309,11 @@ bool read_message(scan::Scanner& s, std::string_view where, Message& m, std::str
   if (client_id != Kind::String) m.client_message_id.clear();
   // Kept as JSON text, written as nlohmann writes it (sorted keys, no spaces): the same text
   // whichever way the backend ordered it.
-  if (action != Kind::Absent && action != Kind::Null) m.action_payload = json_text_of(action_raw);
+  if (action != Kind::Absent && action != Kind::Null) {
+    auto text = json_text_of(action_raw, s.layer());
+    if (!text) return false;
+    m.action_payload = std::move(*text);
+  }
   return true;
 }
 
@@ -314,10 +322,13 @@ std::string payload_fault(std::string_view where, const scan::Scanner& s) {
                                                                   : ": payload is not a JSON object");
 }
 
-// `new_message`, read by the scanner alone: every answer, the errors too.
-Result<AppEvent, DecodeError> read_new_message(std::string_view data, scan::Utf8 utf8) {
+// `new_message`, read by the scanner alone: every answer, the errors too (of Layer::InString, an
+// error only says to read the string the long way; `length` is then set to the raw length of the
+// JSON text read, up to where the scanner stopped: the string's closing quote, if any).
+Result<AppEvent, DecodeError> read_new_message(std::string_view data, scan::Utf8 utf8, scan::Layer layer = scan::Layer::Text,
+                                               std::size_t* length = nullptr) {
   constexpr std::string_view where = "new_message";
-  scan::Scanner s(data, utf8);
+  scan::Scanner s(data, utf8, layer);
   if (s.peek_value() != '{') {
     s.skip_value();
     s.at_end();
@@ -344,6 +355,7 @@ Result<AppEvent, DecodeError> read_new_message(std::string_view data, scan::Utf8
     if (!read) break;
   }
   if (!s.at_end()) return DecodeError{payload_fault(where, s)};
+  if (length) *length = static_cast<std::size_t>(s.mark().at - data.data());
   if (session == Kind::Absent || session == Kind::Null) return DecodeError{field_error(where, "sessionId", "is missing")};
   if (session != Kind::String) return DecodeError{field_error(where, "sessionId", "must be a string")};
   if (!has_message) return DecodeError{std::string(where) + ": 'message' is missing"};
@@ -356,6 +368,12 @@ Result<AppEvent, DecodeError> read_new_message(std::string_view data, scan::Utf8
 bool is_app_event(std::string_view event) {
   return event == "new_message" || event == "message_update" || event == "session_update" || event == "typing" ||
          event == "interact_response" || event == "error";
+}
+
+std::optional<NewMessageEvent> read_new_message_in_string(std::string_view text, std::size_t& length) {
+  auto event = read_new_message(text, scan::Utf8::Check, scan::Layer::InString, &length);
+  if (!event) return std::nullopt;
+  return std::get<NewMessageEvent>(std::move(event).value());
 }
 
 Result<AppEvent, DecodeError> decode_frame_event(std::string_view event, std::string_view data) {

@@ -48,8 +48,20 @@ FrameError fault_error(const scan::Scanner& s) {
 
 }  // namespace
 
-std::optional<FrameError> decode_frame_into(std::string_view text, Frame& frame) {
+std::optional<FrameError> decode_frame_into(std::string_view text, Frame& frame, std::optional<NewMessageEvent>* hot) {
   scan::Scanner s(text);
+  if (hot) hot->reset();
+  // Where the data string read in one pass starts: a later key that makes it not the frame's
+  // payload (another event, another data) puts its text back into frame.data.
+  std::optional<scan::Scanner::Mark> hot_data;
+  const auto drop_hot = [&] {
+    if (!hot_data) return;
+    hot->reset();
+    scan::Scanner again(text);
+    again.rewind(*hot_data);
+    again.string_value(frame.data);  // read once already: it decodes
+    hot_data.reset();
+  };
   if (s.peek_value() != '{') {
     // Not an object: but is it JSON at all?
     if (s.skip_value() && s.at_end()) return FrameError::NotAnObject;
@@ -73,9 +85,23 @@ std::optional<FrameError> decode_frame_into(std::string_view text, Frame& frame)
       const bool is_string = s.peek_value() == '"';
       event = is_string ? Seen::String : Seen::Other;
       read = is_string ? s.string_value(frame.event) : s.skip_value();
+      if (!is_string || frame.event != "new_message") drop_hot();
     } else if (key == "data") {
       const char kind = s.peek_value();
-      if (kind == '"') {
+      hot_data.reset();
+      if (hot) hot->reset();
+      const scan::Scanner::Mark before = s.mark();  // at the string's opening quote
+      std::size_t length = 0;
+      const auto after_quote = static_cast<std::size_t>(before.at - text.data()) + 1;
+      if (kind == '"' && hot && event == Seen::String && frame.event == "new_message" &&
+          (*hot = read_new_message_in_string(text.substr(after_quote), length)) &&
+          after_quote + length < text.size() && text[after_quote + length] == '"') {
+        frame.data.clear();
+        hot_data = before;
+        s.rewind({text.data() + after_quote + length + 1});  // past the closing quote
+        read = true;
+      } else if (kind == '"') {
+        if (hot) hot->reset();
         read = s.string_value(frame.data);
       } else if (kind == 'n') {
         frame.data.clear();
@@ -119,15 +145,19 @@ std::optional<FrameError> decode_frame_into(std::string_view text, Frame& frame)
     }
     if (!read) break;
   }
-  if (!s.at_end()) return fault_error(s);
+  const auto refused = [&](FrameError error) {
+    if (hot) hot->reset();  // no frame, no payload
+    return error;
+  };
+  if (!s.at_end()) return refused(fault_error(s));
   clear_if_absent(frame.channel, channel);
   clear_if_absent(frame.user_id, user_id);
   clear_if_absent(frame.message_id, message_id);
   clear_if_absent(frame.stream_id, stream_id);
-  if (event != Seen::String) return FrameError::MissingEvent;
+  if (event != Seen::String) return refused(FrameError::MissingEvent);
   if (channel == Seen::Other || user_id == Seen::Other || message_id == Seen::Other || stream_id == Seen::Other ||
       serial_bad) {
-    return FrameError::BadField;
+    return refused(FrameError::BadField);
   }
   return std::nullopt;
 }

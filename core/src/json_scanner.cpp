@@ -83,7 +83,13 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 char Scanner::peek_value() {
   skip_ws();
-  return p_ < end_ ? *p_ : '\0';
+  if (p_ >= end_) return '\0';
+  if (in_string_) {
+    // A quote is `\"`, and a bare one ends the text; a backslash before anything else starts no value.
+    if (*p_ == '"') return '\0';
+    if (*p_ == '\\') return quote_here() != 0 ? '"' : '\\';
+  }
+  return *p_;
 }
 
 bool Scanner::enter() {
@@ -120,14 +126,16 @@ bool Scanner::next_key(std::string_view& key, std::string& scratch) {
     skip_ws();
   }
   first_ = false;
-  if (p_ >= end_ || *p_ != '"') return fail();
-  const char* start = ++p_;
+  const std::size_t quote = quote_here();
+  if (quote == 0) return fail();
+  p_ += quote;
+  const char* start = p_;
   // Keys are short and plain: view them in place; only a key with an escape is decoded.
   if (!skip_plain()) return false;
   if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) return fail();
-  if (*p_ == '"') {
+  if (quote_here() == quote) {
     key = std::string_view(start, static_cast<std::size_t>(p_ - start));
-    ++p_;
+    p_ += quote;
   } else {
     p_ = start;
     if (!decode_string(scratch)) return false;
@@ -159,11 +167,23 @@ bool Scanner::next_element() {
 
 bool Scanner::string_value(std::string& out) {
   if (peek_value() != '"') return fail();
-  ++p_;
+  p_ += quote_here();
   return decode_string(out);
 }
 
 namespace {
+
+// The closing quote of the string whose text starts at `p`: the first quote after an even run of
+// backslashes; nullptr when there is none before `end`.
+const char* closing_quote(const char* p, const char* end) {
+  for (const char* q = p;; ++q) {
+    q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end - q)));
+    if (!q) return nullptr;
+    const char* b = q;
+    while (b > p && b[-1] == '\\') --b;
+    if (((q - b) & 1) == 0) return q;
+  }
+}
 
 // After a backslash: the escape's plain character, or 'u' for \uXXXX, or 0 when it is none.
 inline char plain_escape(char c) {
@@ -209,23 +229,19 @@ inline char* put_utf8(char* dst, std::uint32_t cp) {
 // a block at a time as they are scanned (a block is stored before its mask says how much of it
 // counts). A reused buffer that already holds the rest of the text needs no measuring.
 bool Scanner::decode_string(std::string& out) {
-  // The closing quote: the first one after an even run of backslashes. The decoded text is no
-  // longer than the raw text up to it.
-  const char* q = p_;
-  for (;;) {
-    q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end_ - q)));
+  // The decoded text is no longer than the raw text up to the closing quote. Inside a string
+  // (Layer::InString), where the closing quote is `\"`, the end of the text bounds it.
+  const char* limit = end_;
+  if (!in_string_) {
+    const char* q = closing_quote(p_, end_);
     if (!q) return fail();
-    const char* b = q;
-    while (b > p_ && b[-1] == '\\') --b;
-    if (((q - b) & 1) == 0) break;
-    ++q;
+    limit = q + 1;
   }
-  const char* const limit = q + 1;
   // Decoded here (block writes run up to kBlock past the text), then copied once at its size: a
   // string the store keeps holds no slack and a short one stays inline, while a buffer the caller
   // reuses keeps its capacity.
   thread_local std::string decoded;
-  decoded.resize(static_cast<std::size_t>(q - p_) + kBlock);
+  decoded.resize(static_cast<std::size_t>(limit - p_) + kBlock);
   char* const base = decoded.data();
   char* dst = base;
   for (;;) {
@@ -249,24 +265,60 @@ bool Scanner::decode_string(std::string& out) {
       for (std::size_t i = 0; i < n; ++i) *dst++ = p_[i];
       p_ += n;
     }
-    if (c == '"') {
+    if (c == '"' && !in_string_) {
       ++p_;
       out.assign(base, static_cast<std::size_t>(dst - base));
       return true;
     }
-    if (c < 0x20) return fail();  // control characters must be escaped
-    // An escape.
-    if (++p_ >= limit) return fail();
-    const char plain = plain_escape(*p_++);
-    if (plain == 0) return fail();
-    if (plain != 'u') {
-      *dst++ = plain;
-      continue;
-    }
+    if (c != '\\') return fail();  // a control character (they must be escaped), or a bare quote inside a string
+    char plain;
     std::uint32_t cp;
-    if (!unicode_escape(limit, cp)) return fail();
-    dst = put_utf8(dst, cp);
+    switch (escape(limit, plain, cp)) {
+      case Escape::Fail: return fail();
+      case Escape::End:
+        out.assign(base, static_cast<std::size_t>(dst - base));
+        return true;
+      case Escape::Char: *dst++ = plain; break;
+      case Escape::CodePoint: dst = put_utf8(dst, cp); break;
+    }
   }
+}
+
+// At a backslash inside a string: the escape, read and passed. `End` only inside a string
+// (Layer::InString), where `\"` closes the string; there the string's own escapes are written
+// once more escaped (`\\n`, `\\\"`), and a `\/` is a plain '/'.
+Scanner::Escape Scanner::escape(const char* limit, char& c, std::uint32_t& cp) {
+  if (in_string_) {
+    if (limit - p_ < 2) return Escape::Fail;
+    if (p_[1] == '"') {
+      p_ += 2;
+      return Escape::End;
+    }
+    if (p_[1] == '/') {
+      p_ += 2;
+      c = '/';
+      return Escape::Char;
+    }
+    // Any other escape of the outer string (a control character, a \u) is not read here.
+    if (p_[1] != '\\' || limit - p_ < 3) return Escape::Fail;
+    p_ += 2;  // the string's own backslash; its escape's character follows
+    if (*p_ == '\\' || *p_ == '"') {
+      // A quote or a backslash, escaped once more: `\\\"` and `\\\\` (a bare quote ends the text).
+      if (*p_ == '"' || limit - p_ < 2 || (p_[1] != '"' && p_[1] != '\\' && p_[1] != '/')) return Escape::Fail;
+      c = p_[1];
+      p_ += 2;
+      return Escape::Char;
+    }
+  } else {
+    if (++p_ >= limit) return Escape::Fail;
+  }
+  const char plain = plain_escape(*p_++);
+  if (plain == 0) return Escape::Fail;
+  if (plain != 'u') {
+    c = plain;
+    return Escape::Char;
+  }
+  return unicode_escape(limit, cp) ? Escape::CodePoint : Escape::Fail;
 }
 
 // After `\u`: four hex digits, and for a high surrogate the `\u` of its low one; the code point.
@@ -287,8 +339,14 @@ bool Scanner::unicode_escape(const char* limit, std::uint32_t& cp) {
   if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a lone low surrogate
   if (cp < 0xD800 || cp > 0xDBFF) return true;
   std::uint32_t low;
-  if (limit - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-  p_ += 2;
+  // The low one's `\u`; inside a string its backslash is escaped too.
+  if (in_string_) {
+    if (limit - p_ < 3 || p_[0] != '\\' || p_[1] != '\\' || p_[2] != 'u') return false;
+    p_ += 3;
+  } else {
+    if (limit - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+    p_ += 2;
+  }
   if (!read4(low) || low < 0xDC00 || low > 0xDFFF) return false;
   cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
   return true;
@@ -312,17 +370,16 @@ bool Scanner::skip_string() {
     if (!skip_plain()) return false;
     if (p_ >= end_) return fail();
     const auto c = static_cast<unsigned char>(*p_);
-    if (c == '"') {
+    if (c == '"' && !in_string_) {
       ++p_;
       return true;
     }
-    if (c < 0x20) return fail();
-    if (++p_ >= end_) return fail();
-    const char plain = plain_escape(*p_++);
-    if (plain == 0) return fail();
-    if (plain != 'u') continue;
+    if (c != '\\') return fail();
+    char plain;
     std::uint32_t cp;
-    if (!unicode_escape(end_, cp)) return fail();
+    const Escape e = escape(end_, plain, cp);
+    if (e == Escape::Fail) return fail();
+    if (e == Escape::End) return true;
   }
 }
 
@@ -413,7 +470,7 @@ bool Scanner::null_value() {
 bool Scanner::skip_value() {
   switch (peek_value()) {
     case '"':
-      ++p_;
+      p_ += quote_here();
       return skip_string();
     case '{': {
       if (!enter()) return false;
@@ -456,6 +513,8 @@ bool Scanner::raw_value(std::string_view& out) {
 bool Scanner::at_end() {
   if (!ok()) return false;
   skip_ws();
+  // Inside a string the text ends at its closing quote; a NUL is a control character it may not hold.
+  if (in_string_) return p_ == end_ || *p_ == '"' || fail();
   // nlohmann's lexer takes a NUL byte outside a string for the end of the input, so whatever
   // follows one after the value is ignored; the core has always read text that way (found by
   // frame_fuzz and message_page_fuzz against the oracle).

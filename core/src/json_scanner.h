@@ -7,6 +7,17 @@
 //
 // Nesting deeper than kMaxJsonDepth (json_limits.h) is a fault of its own (TooDeep), found on the
 // way down, so no input can make a recursive reader run out of stack.
+//
+// Pusher double-encodes a frame's `data`: a string whose text is the event's JSON. A scanner of
+// Layer::InString reads that JSON straight out of the string's raw text (from after its opening
+// quote), undoing the string's escapes as it goes, so a `new_message` is decoded in one pass
+// instead of unescaped into a buffer and scanned again; the JSON text ends at the string's closing
+// quote, the first quote not escaped, which the scanner is then at. It reads the escapes JSON
+// writers use for JSON text (`\"` for a quote, `\\` for a backslash, `\/`, and `\n`, `\r`, `\t`
+// as whitespace between tokens); any other one is a fault, and so is anything else the string's
+// own reader would refuse. Its caller then reads the string the long way (Text), which gives the
+// same value or names the error: so the one pass only ever decides what the long way would have
+// decided too (frame_fuzz checks that it does).
 #pragma once
 
 #include <cstdint>
@@ -32,10 +43,15 @@ struct Number {
 /// not check them again.
 enum class Utf8 { Check, Valid };
 
+/// What the scanner's text is: JSON text, or the raw text of a JSON string after its opening quote
+/// (to its closing quote, or anywhere after it), whose value is the JSON text to read (see above).
+enum class Layer { Text, InString };
+
 class Scanner {
  public:
-  explicit Scanner(std::string_view text, Utf8 utf8 = Utf8::Check)
-      : p_(text.data()), end_(text.data() + text.size()), check_utf8_(utf8 == Utf8::Check) {
+  explicit Scanner(std::string_view text, Utf8 utf8 = Utf8::Check, Layer layer = Layer::Text)
+      : p_(text.data()), end_(text.data() + text.size()), check_utf8_(utf8 == Utf8::Check),
+        in_string_(layer == Layer::InString) {
     // A UTF-8 byte order mark before the value is skipped, as nlohmann's lexer does.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") p_ += 3;
   }
@@ -43,6 +59,14 @@ class Scanner {
   /// False once anything was not JSON or nested too deeply; every call after that fails too.
   bool ok() const { return fault_ == Fault::None; }
   Fault fault() const { return fault_; }
+  Layer layer() const { return in_string_ ? Layer::InString : Layer::Text; }
+
+  /// A place in the text to come back to (before a value read another way first).
+  struct Mark {
+    const char* at;
+  };
+  Mark mark() const { return {p_}; }
+  void rewind(Mark m) { p_ = m.at; }
 
   /// The kind of the next value, without consuming it: '"', '{', '[', 'n', 't', 'f', '-'/digit;
   /// '\0' at the end of the text.
@@ -67,16 +91,35 @@ class Scanner {
   bool null_value();
   /// Consumes any value, validating it as a full parse would.
   bool skip_value();
-  /// Consumes any value and returns its text (for values kept as JSON text).
+  /// Consumes any value and returns its text (for values kept as JSON text; of Layer::InString,
+  /// the raw text, escaped as the string has it).
   bool raw_value(std::string_view& out);
 
-  /// After the outermost value: only whitespace may follow (up to a NUL byte, as nlohmann reads).
+  /// After the outermost value: only whitespace may follow (up to a NUL byte, as nlohmann reads;
+  /// of Layer::InString, up to the string's closing quote or the end of the text).
   bool at_end();
 
  private:
   void skip_ws() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    if (!in_string_) {
+      while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+      return;
+    }
+    // Inside a string, a raw line break or tab is not allowed; its escape is whitespace here.
+    for (;;) {
+      while (p_ < end_ && *p_ == ' ') ++p_;
+      if (end_ - p_ < 2 || p_[0] != '\\' || (p_[1] != 'n' && p_[1] != 'r' && p_[1] != 't')) return;
+      p_ += 2;
+    }
   }
+  /// The length of the quote that opens or closes a string here: `"`, or `\"` inside a string; 0
+  /// when there is none.
+  std::size_t quote_here() const {
+    if (!in_string_) return p_ < end_ && *p_ == '"' ? 1 : 0;
+    return end_ - p_ >= 2 && p_[0] == '\\' && p_[1] == '"' ? 2 : 0;
+  }
+  enum class Escape { Fail, End, Char, CodePoint };
+  Escape escape(const char* limit, char& c, std::uint32_t& cp);
   bool fail(Fault fault = Fault::Syntax) {
     if (fault_ == Fault::None) fault_ = fault;
     p_ = end_;
@@ -93,6 +136,7 @@ class Scanner {
   const char* end_;
   Fault fault_ = Fault::None;
   bool check_utf8_;
+  bool in_string_;
   bool first_ = true;  // no comma before the first key/element of the current container
   int depth_ = 0;
 };

@@ -11,10 +11,13 @@
 // - connection_established's activity timeout is within 1..3600 s;
 // - the core's one decoder of frames and new_message payloads (core/src/json_scanner.h) agrees
 //   with the nlohmann oracle (tests/support/json_oracle.h): the same value, or the same error;
-// - a frame's data read as a frame's (its UTF-8 not checked again) reads as any payload does.
+// - a frame's data read as a frame's (its UTF-8 not checked again) reads as any payload does;
+// - the frame as the engine reads it, a new_message read in one pass out of the escaped data
+//   (decode_frame_into with `hot`), is the same frame or error, and its event is the data's.
 // A violation calls __builtin_trap(), which libFuzzer reports as a crash with the input.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -68,6 +71,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
 
   const auto frame = decode_frame(text);
   check(oracle::agree(frame, oracle::decode_frame(text)));
+  Frame fast;
+  std::optional<NewMessageEvent> hot;
+  const auto fast_error = decode_frame_into(text, fast, &hot);
+  if (frame) {
+    check(!fast_error);
+    if (hot) {
+      check(fast.data.empty());
+      fast.data = frame.value().data;
+      const auto event = decode_frame_event(fast.event, fast.data);
+      check(event.ok() && AppEvent{*hot} == event.value());
+    }
+    check(fast == frame.value());
+  } else {
+    check(fast_error == frame.error() && !hot);
+  }
   check(oracle::agree(decode_app_event("new_message", text), oracle::decode_app_event("new_message", text)));
   if (frame) {
     const Frame& f = frame.value();

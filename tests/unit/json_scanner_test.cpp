@@ -1,12 +1,18 @@
 // The core's one decoder of frames, new_message payloads and message pages (built on
 // core/src/json_scanner.h) against the nlohmann oracle (tests/support/json_oracle.h): the same
-// answer for every input, value or error. The frame and page fuzzers check the same on random
-// input; these are the cases written down.
+// answer for every input, value or error; and a new_message read in one pass out of its frame's
+// escaped `data` (Layer::InString) against the same frame read the long way. The frame and page
+// fuzzers check the same on random input; these are the cases written down.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "../../core/src/decoders.h"
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
 #include "support/json_oracle.h"
@@ -83,8 +89,9 @@ TEST(FastPath, AgreesWithTheGeneralFrameDecoder) {
   }
 }
 
-TEST(FastPath, AgreesWithTheGeneralEventDecoder) {
-  const std::vector<std::string> cases = {
+// new_message payloads, valid and not: the general decoder's cases, and the one pass's (below).
+std::vector<std::string> payload_cases() {
+  return {
       inner(R"("hello")"),
       inner(R"("quote \" backslash \\ newline \n unicode \u00e9 \ud83d\ude00")"),
       inner(R"("x")", R"(,"updatedAt":"2026-11-29T10:00:01.000Z","extra":{"a":[1]})"),
@@ -134,9 +141,144 @@ TEST(FastPath, AgreesWithTheGeneralEventDecoder) {
       "{\"sessionId\":\"s1\",\"message\":{\"messageId\":\"m\",\"role\":\"u\",\"timestamp\":\"2026-11-29T10:00:00Z\",\"content\":\"\xff\"}}",
       "[1,2]",
   };
-  for (const auto& data : cases) {
+}
+
+TEST(FastPath, AgreesWithTheGeneralEventDecoder) {
+  for (const auto& data : payload_cases()) {
     EXPECT_TRUE(oracle::agree(decode_app_event("new_message", data), oracle::decode_app_event("new_message", data))) << data;
   }
+}
+
+// A frame read with the one pass (decode_frame_into with `hot`) against the same frame read the
+// long way: the same frame or error; when the one pass read the payload, `data` is left empty and
+// the event is what the long way decodes from the data. Returns whether the one pass read it.
+bool one_pass_agrees(const std::string& text) {
+  Frame slow;
+  const auto slow_error = decode_frame_into(text, slow);
+  Frame fast;
+  std::optional<NewMessageEvent> hot;
+  const auto fast_error = decode_frame_into(text, fast, &hot);
+  EXPECT_EQ(slow_error, fast_error) << text;
+  if (slow_error) {
+    EXPECT_FALSE(hot.has_value()) << text;
+    return false;
+  }
+  if (!hot) {
+    EXPECT_EQ(fast, slow) << text;
+    return false;
+  }
+  EXPECT_EQ(fast.data, "") << text;
+  fast.data = slow.data;
+  EXPECT_EQ(fast, slow) << text;
+  const auto event = decode_frame_event(slow.event, slow.data);
+  EXPECT_TRUE(event.ok()) << text;
+  if (event.ok()) EXPECT_TRUE(AppEvent{*hot} == event.value()) << text;
+  return true;
+}
+
+std::string frame_of(const std::string& encoded_data, const std::string& before = R"("event":"new_message",)") {
+  return "{" + before + R"("channel":"private-session-s1","data":)" + encoded_data + "}";
+}
+
+// The data string as JSON writers write it (JSON.stringify's escapes), byte for byte: bytes that
+// are not UTF-8 stay as they are, for the reader to refuse.
+std::string encoded(const std::string& data) {
+  std::string out = "\"";
+  for (const char c : data) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escape[8];
+          std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
+          out += escape;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(OnePass, ReadsWhatTheLongWayReadsAndNothingElse) {
+  int read = 0;
+  int valid = 0;
+  for (const auto& data : payload_cases()) {
+    const bool is_valid = decode_app_event("new_message", data).ok();
+    const bool is_read = one_pass_agrees(frame_of(encoded(data)));
+    EXPECT_TRUE(is_valid || !is_read) << data;
+    valid += is_valid ? 1 : 0;
+    read += is_read ? 1 : 0;
+    // The same string with its slashes escaped (PHP's json_encode writes `\/`).
+    std::string slashes = encoded(data);
+    for (std::size_t at = 0; (at = slashes.find('/', at)) != std::string::npos; at += 2) slashes.insert(at, "\\");
+    one_pass_agrees(frame_of(slashes));
+    // Written with only ASCII (`\u00e9` in the outer string): the long way reads it.
+    one_pass_agrees(frame_of(nlohmann::json(data).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)));
+    // The data before the event: the long way.
+    EXPECT_FALSE(one_pass_agrees("{\"data\":" + encoded(data) + R"(,"event":"new_message"})")) << data;
+  }
+  // Every valid payload is read in one pass but those whose actionPayload holds a fraction (only
+  // nlohmann writes those as it does): 2 of the cases.
+  EXPECT_EQ(read, valid - 2);
+  EXPECT_GT(read, 15);
+}
+
+TEST(OnePass, TheCommonEncodingsAreReadInOnePass) {
+  const std::string data =
+      inner(R"("quote \" backslash \\ slash \/ newline \n tab \t caf\u00e9 \ud83d\ude00 caf\u00c3 é 😀")",
+            R"(,"actionPayload":{"b":[1,-2,true,null],"a":"x/y"},"clientMessageId":"c1")");
+  ASSERT_TRUE(decode_app_event("new_message", data).ok());
+  EXPECT_TRUE(one_pass_agrees(frame_of(encoded(data))));
+  // Pretty-printed (JSON.stringify(event, null, 2)): escaped line breaks and spaces between tokens.
+  EXPECT_TRUE(one_pass_agrees(frame_of(encoded(nlohmann::json::parse(data).dump(2)))));
+  EXPECT_TRUE(one_pass_agrees(frame_of(encoded("\t" + data + "\r\n "))));
+  // Every slash escaped, as PHP writes it.
+  std::string slashes = encoded(data);
+  for (std::size_t at = 0; (at = slashes.find('/', at)) != std::string::npos; at += 2) slashes.insert(at, "\\");
+  EXPECT_TRUE(one_pass_agrees(frame_of(slashes)));
+  // The byte order mark, raw, before the value: skipped both ways.
+  EXPECT_TRUE(one_pass_agrees(frame_of(encoded("\xEF\xBB\xBF" + data))));
+}
+
+TEST(OnePass, WhatItDoesNotReadGoesTheLongWay) {
+  const std::string data = inner(R"("x")");
+  const std::string plain = encoded(data);
+  const auto body = plain.substr(1, plain.size() - 2);  // the string's raw inside
+  const std::vector<std::string> frames = {
+      // The frame as Sockudo writes it: read in one pass.
+      frame_of(plain),
+      // Escapes of the outer string it does not read: a \u of a character, \b, \f; the long way reads them.
+      frame_of("\"\\u007b" + body.substr(1) + "\""),
+      frame_of("\"" + body + "\\b\""),
+      // A raw control character or NUL inside the string: not a string at all.
+      frame_of("\"" + body + "\n\""),
+      frame_of("\"" + body + std::string(1, '\0') + "\""),
+      frame_of("\"" + body + "\\u0000 \""),
+      // Unterminated, or something after the event inside the string, or after the string.
+      "{\"event\":\"new_message\",\"data\":\"" + body,
+      frame_of("\"" + body + " x\""),
+      frame_of(plain + " x"),
+      // Bad UTF-8 inside and outside the payload's strings.
+      frame_of("\"" + body + " \xff\""),
+      frame_of(encoded(inner("\"caf\xc3\""))),
+      // Another event, or data, after the one read: the frame's last ones count.
+      "{\"event\":\"new_message\",\"data\":" + plain + R"(,"event":"message_update"})",
+      "{\"event\":\"new_message\",\"data\":" + plain + R"(,"data":null})",
+      "{\"event\":\"new_message\",\"data\":" + plain + R"(,"data":"{}"})",
+      "{\"event\":\"new_message\",\"data\":" + plain + R"(,"event":5})",  // no event: refused
+      // A new_message the long way refuses: refused (the one pass does not read it).
+      frame_of(encoded(inner(R"(5)"))),
+      frame_of(encoded("[" + data + "]")),
+  };
+  int read = 0;
+  for (const auto& frame : frames) read += one_pass_agrees(frame) ? 1 : 0;
+  // Only the frame whose last event and data are the one read.
+  EXPECT_EQ(read, 1);
 }
 
 TEST(OneDecoder, AgreesWithTheOracleOnPages) {

@@ -233,6 +233,8 @@ class Engine {
   Effects out_;
   /// The frame being handled: kept between calls so its strings' buffers are reused.
   Frame frame_;
+  /// Its `new_message` payload when the frame decoder read it on the way (then frame_.data is empty).
+  std::optional<NewMessageEvent> hot_event_;
   Changes changes_;
 };
 
