@@ -5,7 +5,6 @@
 // fuzzers check the same on random input; these are the cases written down.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "../../core/src/decoders.h"
 #include "pushsync/events.h"
 #include "pushsync/frame.h"
+#include "pushsync/json_io.h"
 #include "support/json_oracle.h"
 
 namespace pushsync {
@@ -180,28 +180,12 @@ std::string frame_of(const std::string& encoded_data, const std::string& before 
   return "{" + before + R"("channel":"private-session-s1","data":)" + encoded_data + "}";
 }
 
-// The data string as JSON writers write it (JSON.stringify's escapes), byte for byte: bytes that
-// are not UTF-8 stay as they are, for the reader to refuse.
+// The data string as JSON writers write it (JSON.stringify's escapes: the core's own writer),
+// byte for byte: bytes that are not UTF-8 stay as they are, for the reader to refuse.
 std::string encoded(const std::string& data) {
-  std::string out = "\"";
-  for (const char c : data) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
-          out += escape;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(data, out);
+  return out;
 }
 
 TEST(OnePass, ReadsWhatTheLongWayReadsAndNothingElse) {
