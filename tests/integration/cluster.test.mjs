@@ -76,11 +76,14 @@ test('clients behind the balancer survive the SIGKILL of a node, nothing lost or
   const sockets = await cluster.nodeSockets();
   const [victim, held] = Object.entries(sockets).sort((a, b) => b[1] - a[1])[0];
   assert.ok(held >= 1, `a node holds some of the clients (${JSON.stringify(sockets)})`);
-  await cluster.kill(Number(victim));
+  // Taken before the kill: its clients see their sockets close while the kill command returns.
   const killedAt = performance.now();
+  await cluster.kill(Number(victim));
   const lostSocket = (c) => c.log.state.some((s) => s.t > killedAt && s.state !== 'connected');
   // Each client of that node must notice, and come back.
-  await waitFor(() => clients.some(lostSocket), { timeout: 15_000, what: `a client of node ${victim} to notice`, detail: () => clients.map((c) => c.states().join(' ')).join('\n') });
+  // On a failure: what the balancer counted, and each client's states and errors, in ms from the kill.
+  const since = (c) => [...c.log.state.map((s) => `${Math.round(s.t - killedAt)}ms ${s.state}${s.reason ? `(${s.reason})` : ''}`), ...c.log.error.map((e) => `${Math.round(e.t - killedAt)}ms error ${e.code}: ${e.message}`)].join(', ');
+  await waitFor(() => clients.some(lostSocket), { timeout: 15_000, what: `a client of node ${victim} to notice`, detail: () => `balancer ${JSON.stringify(sockets)}\n${clients.map(since).join('\n')}` });
   await waitFor(() => stream.posted.length >= 40, { timeout: 30_000, what: 'the stream to go on after the kill' });
   await stream.stop();
   const affected = clients.filter(lostSocket);
