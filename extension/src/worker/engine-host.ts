@@ -206,7 +206,7 @@ export class EngineHost {
   range(start: number, count: number): { start: number; total: number; messages: Message[] } {
     const list = this.model.messages;
     const from = Math.min(Math.max(0, start), list.length);
-    return { start: from, total: list.length, messages: list.slice(from, Math.max(from, from + count)) };
+    return { start: from, total: list.length, messages: list.slice(from, from + count) };
   }
 
   /** Shows the local copy of another session at once (not confirmed), hands it to the engine, selects. */
