@@ -17,7 +17,7 @@ import { loadModule, NOW, subscribedEngine } from './lib/engine.mjs';
 import { command, machine, parseArgs, ROOT, round, versions, writeResult } from './lib/env.mjs';
 import { dataset } from './lib/frames.mjs';
 import { CarefulMerge } from './lib/merges.mjs';
-import { subscribedSync } from './lib/variants.mjs';
+import { READ_BYTES, readEnds, subscribedSync } from './lib/variants.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -97,7 +97,7 @@ async function syncHeap(data) {
     let events = 0;
     sync.on('messages', () => events++);
     const before = jsHeap();
-    await feed(data.frames);
+    await feed(data.frames, readEnds(data.frames, READ_BYTES));
     const after = jsHeap();
     return { stored: sync.messageCount(), events, bytes: after - before };
   } finally {

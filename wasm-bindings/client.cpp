@@ -16,7 +16,7 @@ constexpr std::size_t kKeptInputBytes = 1 << 20;
 }  // namespace
 
 Client::Client(emscripten::val on_effects, emscripten::val on_frame)
-    : sockets_([this](Input input) { from_socket(std::move(input)); }),
+    : sockets_([this](std::span<const Input> inputs) { from_socket(inputs); }),
       on_effects_(std::move(on_effects)),
       on_frame_(std::move(on_frame)),
       // Once: asking embind per frame (typeOf, a string back across) was a measured per-frame cost.
@@ -45,41 +45,48 @@ std::string Client::handle_text(std::string_view input_json) {
     return nlohmann::json::array({error}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   std::string out = "[";
-  run(input.value(), out);
+  run({&input.value(), 1}, out);
   return out + "]";
 }
 
-void Client::run(const Input& input, std::string& out) {
-  busy_ = true;
-  Effects effects = engine_.handle(input, static_cast<Millis>(now()));
-  Effects rest;
-  for (auto& e : effects) {
-    if (const auto* open = std::get_if<effect::OpenSocket>(&e)) {
-      sockets_.open(open->socket, open->url);
-    } else if (const auto* send = std::get_if<effect::SendFrame>(&e)) {
-      sockets_.send(send->socket, send->text);
-    } else if (const auto* close = std::get_if<effect::CloseSocket>(&e)) {
-      sockets_.close(close->socket, close->code, close->reason);
-    } else {
-      rest.push_back(std::move(e));
+void Client::run(std::span<const Input> inputs, std::string& out) {
+  while (!inputs.empty()) {
+    busy_ = true;
+    std::size_t taken = 0;
+    Effects effects = engine_.handle_some(inputs, static_cast<Millis>(now()), taken);
+    inputs = inputs.subspan(taken);
+    Effects rest;
+    for (auto& e : effects) {
+      if (const auto* open = std::get_if<effect::OpenSocket>(&e)) {
+        sockets_.open(open->socket, open->url);
+      } else if (const auto* send = std::get_if<effect::SendFrame>(&e)) {
+        sockets_.send(send->socket, send->text);
+      } else if (const auto* close = std::get_if<effect::CloseSocket>(&e)) {
+        sockets_.close(close->socket, close->code, close->reason);
+      } else {
+        rest.push_back(std::move(e));
+      }
     }
-  }
-  busy_ = false;
-  append_effects_json(std::move(rest), out);
-  // A socket that failed synchronously is reported after this input, in the same answer.
-  while (!deferred_.empty()) {
-    Input next = std::move(deferred_.front());
-    deferred_.pop_front();
-    run(next, out);
+    busy_ = false;
+    append_effects_json(std::move(rest), out);
+    // A socket that failed or closed synchronously is reported right after the input that made it
+    // so, in the same answer.
+    while (!deferred_.empty()) {
+      Input next = std::move(deferred_.front());
+      deferred_.pop_front();
+      run({&next, 1}, out);
+    }
   }
 }
 
-void Client::from_socket(Input input) {
+void Client::from_socket(std::span<const Input> inputs) {
   if (has_on_frame_) {
-    if (const auto* text = std::get_if<input::SocketText>(&input)) on_frame_(text->text);
+    for (const auto& input : inputs) {
+      if (const auto* text = std::get_if<input::SocketText>(&input)) on_frame_(text->text);
+    }
   }
   if (busy_) {
-    deferred_.push_back(std::move(input));
+    for (const auto& input : inputs) deferred_.push_back(input);
     return;
   }
   // Always tell the host, even with no effects: the deadline may have moved. A socket event raised
@@ -87,7 +94,7 @@ void Client::from_socket(Input input) {
   std::string own;
   std::string& out = answering_ ? own : answer_;
   out.assign(1, '[');
-  run(input, out);
+  run(inputs, out);
   out += ']';
   const bool outer = answering_;
   answering_ = true;

@@ -6,6 +6,7 @@
 #include <emscripten/val.h>
 
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,12 +40,13 @@ class Client : public EngineView {
   double now() const;
 
  private:
-  /// Applies `input` (and the socket events it raised meanwhile) and appends the effects that are
-  /// not socket effects to `out`, each written right after its own engine call (see
-  /// `append_effects_json`: a `messages` effect carries its messages as they are then).
+  /// Applies `inputs` (a burst of frames shares engine calls: Engine::handle_some), then the socket
+  /// events they raised meanwhile, and appends the effects that are not socket effects to `out`,
+  /// each written right after its own engine call (see `append_effects_json`: a `messages` effect
+  /// carries its messages as they are then).
   std::string handle_text(std::string_view input_json);
-  void run(const Input& input, std::string& out);
-  void from_socket(Input input);
+  void run(std::span<const Input> inputs, std::string& out);
+  void from_socket(std::span<const Input> inputs);
 
   SocketAdapter sockets_;
   emscripten::val on_effects_;

@@ -1,5 +1,13 @@
 #include "socket_adapter.h"
 
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+// websocket_text.js: hands over the text frames collected so far, so that no other event of a
+// socket overtakes them.
+extern "C" void pushsync_websocket_flush();
+
 namespace pushsync::wasm {
 
 SocketAdapter::~SocketAdapter() {
@@ -23,7 +31,7 @@ void SocketAdapter::open(SocketId id, const std::string& url) {
   const EMSCRIPTEN_WEBSOCKET_T handle = emscripten_websocket_new(&attributes);
   if (handle <= 0) {
     // The browser refused the URL outright: report it as a socket that closed at once.
-    sink_(input::SocketClosed{id, 1006, "WebSocket could not be created"});
+    give(input::SocketClosed{id, 1006, "WebSocket could not be created"});
     return;
   }
   auto* entry = new Entry{this, id, handle};
@@ -48,6 +56,8 @@ void SocketAdapter::close(SocketId id, int code, const std::string& reason) {
   // browser's callbacks still point at the entry until then.
 }
 
+void SocketAdapter::give(Input input) { sink_({&input, 1}); }
+
 void SocketAdapter::forget(SocketId id) {
   const auto it = sockets_.find(id);
   if (it == sockets_.end()) return;
@@ -61,8 +71,9 @@ void SocketAdapter::forget(SocketId id) {
 EM_BOOL SocketAdapter::on_open(int, const EmscriptenWebSocketOpenEvent*, void* user) {
   auto* entry = static_cast<Entry*>(user);
   if (entry->adapter->detached_) return EM_TRUE;
+  pushsync_websocket_flush();
   entry->opened = true;
-  entry->adapter->sink_(input::SocketOpened{entry->id});
+  entry->adapter->give(input::SocketOpened{entry->id});
   return EM_TRUE;
 }
 
@@ -70,9 +81,20 @@ EM_BOOL SocketAdapter::on_message(int, const EmscriptenWebSocketMessageEvent* ev
   auto* entry = static_cast<Entry*>(user);
   if (entry->adapter->detached_) return EM_TRUE;
   if (!event->isText) return EM_TRUE;  // Pusher speaks text; binary frames are not ours
-  // numBytes counts the terminating NUL that Emscripten appends to text frames.
-  const std::size_t length = event->numBytes > 0 ? event->numBytes - 1 : 0;
-  entry->adapter->sink_(input::SocketText{entry->id, std::string(reinterpret_cast<const char*>(event->data), length)});
+  // A batch of records, each a 4-byte length and that many bytes, padded to 4 (websocket_text.js).
+  // Every frame is copied out before the engine runs: the batch's buffer is reused.
+  const auto* at = reinterpret_cast<const char*>(event->data);
+  const char* const end = at + event->numBytes;
+  std::vector<Input> frames;
+  while (end - at >= 4) {
+    std::uint32_t length = 0;
+    std::memcpy(&length, at, 4);
+    at += 4;
+    if (length > static_cast<std::size_t>(end - at)) break;  // never written so: a bug, not a frame
+    frames.push_back(input::SocketText{entry->id, std::string(at, length)});
+    at += (length + 3) & ~std::uint32_t{3};
+  }
+  entry->adapter->sink_(frames);
   return EM_TRUE;
 }
 
@@ -80,14 +102,15 @@ EM_BOOL SocketAdapter::on_error(int, const EmscriptenWebSocketErrorEvent*, void*
   auto* entry = static_cast<Entry*>(user);
   SocketAdapter* adapter = entry->adapter;
   if (adapter->detached_) return EM_TRUE;
+  pushsync_websocket_flush();
   const SocketId id = entry->id;
   const bool opened = entry->opened;
-  adapter->sink_(input::SocketError{id, "WebSocket error"});
+  adapter->give(input::SocketError{id, "WebSocket error"});
   // A socket that fails before it opens gets no close event from Node 20's WebSocket (browsers
   // send one): report the close here, and forget the socket so a later close cannot repeat it.
   if (!opened && adapter->sockets_.count(id) != 0) {
     adapter->forget(id);
-    adapter->sink_(input::SocketClosed{id, 1006, "connection failed"});
+    adapter->give(input::SocketClosed{id, 1006, "connection failed"});
   }
   return EM_TRUE;
 }
@@ -95,12 +118,14 @@ EM_BOOL SocketAdapter::on_error(int, const EmscriptenWebSocketErrorEvent*, void*
 EM_BOOL SocketAdapter::on_close(int, const EmscriptenWebSocketCloseEvent* event, void* user) {
   auto* entry = static_cast<Entry*>(user);
   if (entry->adapter->detached_) return EM_TRUE;
+  // The event's fields first: the flush's frames may make the engine close or open sockets.
   SocketAdapter* adapter = entry->adapter;
   const SocketId id = entry->id;
   const int code = event->code;
   const std::string reason = event->reason;
+  pushsync_websocket_flush();
   adapter->forget(id);  // deletes entry
-  adapter->sink_(input::SocketClosed{id, code, reason});
+  adapter->give(input::SocketClosed{id, code, reason});
   return EM_TRUE;
 }
 

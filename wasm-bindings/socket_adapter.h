@@ -6,6 +6,7 @@
 #include <emscripten/websocket.h>
 
 #include <functional>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -15,8 +16,9 @@ namespace pushsync::wasm {
 
 class SocketAdapter {
  public:
-  /// Receives every socket event as an engine input, from the browser's event loop.
-  using Sink = std::function<void(Input)>;
+  /// Receives every socket event as an engine input, from the browser's event loop: the text
+  /// frames that arrived in one task together (websocket_text.js), every other event alone.
+  using Sink = std::function<void(std::span<const Input>)>;
 
   explicit SocketAdapter(Sink sink) : sink_(std::move(sink)) {}
   ~SocketAdapter();
@@ -40,6 +42,7 @@ class SocketAdapter {
   static EM_BOOL on_error(int, const EmscriptenWebSocketErrorEvent*, void* user);
   static EM_BOOL on_close(int, const EmscriptenWebSocketCloseEvent* event, void* user);
   void forget(SocketId id);
+  void give(Input input);
 
   Sink sink_;
   bool detached_ = false;  // being destroyed: socket events are dropped

@@ -12,7 +12,8 @@ import { CarefulMerge, RoadmapMerge } from './merges.mjs';
 export const DRIVER = path.join(OUT, 'ingest_driver');
 
 export const METHODS = {
-  api: { label: '(p) public API: createSync', what: "createSync (the glue's Client and its 'messages' events, each with the diff's messages), one frame per WebSocket message event on a stand-in for the global WebSocket, every queued event run: what the extension's worker and every createSync user pay" },
+  api: { label: '(p) public API: createSync', what: "createSync (the glue's Client and its 'messages' events, each with the diff's messages), each frame as a WebSocket message event on a stand-in for the global WebSocket, the frames of each 64 KiB read in one task as Node's WebSocket fires a burst (the module hands them to the engine in one call), every queued event run: what every createSync user pays" },
+  apiOneByOne: { label: '(p1) public API, one frame per task', what: "as (p), but each frame in a task of its own, as a browser fires them (what the extension's worker pays): an event-loop turn (setImmediate) after every frame, which the other variants do not pay" },
   roadmap: { label: '(a) roadmap merge (JS)', what: 'JSON.parse twice, new Date, findIndex by id, push, sort the whole array, per message' },
   careful: { label: '(b) careful merge (JS)', what: 'JSON.parse twice, Map for dedup, binary-search insert (append fast path)' },
   wasm: { label: '(c) WASM core, buffer path', what: 'frame bytes copied into HEAPU8 (inputBuffer), socketTextFromBuffer, JSON.parse of the effects: one call per frame' },
@@ -130,9 +131,31 @@ class BenchSocket {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
+ * What Node's WebSocket (undici) fires in one task: every frame of one socket read, and a burst
+ * from a local server is read 64 KiB at a time (79 frames of 830 bytes a task, measured).
+ */
+export const READ_BYTES = 65536;
+
+/** The index after the last frame of each read of `readBytes` (0: each frame a read of its own). */
+export function readEnds(frames, readBytes) {
+  const ends = [];
+  let bytes = 0;
+  for (let i = 0; i < frames.length; i++) {
+    bytes += Buffer.byteLength(frames[i]);
+    if (bytes >= readBytes) {
+      ends.push(i + 1);
+      bytes = 0;
+    }
+  }
+  if (ends.at(-1) !== frames.length) ends.push(frames.length);
+  return ends;
+}
+
+/**
  * createSync with the module's Client on a BenchSocket, fetch answering the channel auth and an
- * empty backfill, subscribed to `data`'s session. `feed(frames)` gives each frame as one message
- * event and lets the queued jobs (the 'messages' events) run; `close()` destroys it.
+ * empty backfill, subscribed to `data`'s session. `feed(frames, ends)` gives each frame as one message
+ * event, in tasks that end at `ends` (readEnds; default: one task), and lets the queued jobs (the
+ * 'messages' events) run; `close()` destroys it.
  */
 export async function subscribedSync(mod, data) {
   const { createSync } = await import('../../js-glue/dist/index.js');
@@ -163,10 +186,13 @@ export async function subscribedSync(mod, data) {
     socket.onmessage({ data: JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' }) });
     for (let i = 0; i < 50 && !sync.loaded(); i++) await tick();
     if (sync.state().state !== 'connected' || !sync.loaded()) throw new Error(`createSync is not subscribed (state ${sync.state().state})`);
-    const feed = async (frames) => {
-      for (let i = 0; i < frames.length; i++) socket.onmessage({ data: frames[i] });
-      await Promise.resolve(); // the queued jobs (events) run in this microtask checkpoint
-      await tick();
+    // `ends` (readEnds) splits the frames into tasks: each a socket read, a task of its own.
+    const feed = async (frames, ends = [frames.length]) => {
+      let i = 0;
+      for (const end of ends) {
+        for (; i < end; i++) socket.onmessage({ data: frames[i] });
+        await tick(); // the task ends: its microtasks (the module's flush, the queued events) run
+      }
     };
     return { sync, feed, close };
   } catch (error) {
@@ -177,17 +203,19 @@ export async function subscribedSync(mod, data) {
 
 /**
  * The public API: createSync subscribed (subscribedSync), then every frame as one message event,
- * then the queued jobs (the 'messages' events to a listener) run before the clock stops.
+ * in tasks of one socket read of `readBytes` each (0: a task per frame), then the queued jobs (the
+ * 'messages' events to a listener) run before the clock stops.
  * `afterTimed` runs right after the clock stops, before the store is read for the check (a
  * profiler stops there); what it resolves to is returned as `afterTimed`.
  */
-export async function runApi(mod, data, { afterTimed } = {}) {
+export async function runApi(mod, data, { afterTimed, readBytes = READ_BYTES } = {}) {
   const { sync, feed, close } = await subscribedSync(mod, data);
   try {
     let events = 0;
     sync.on('messages', () => events++);
+    const ends = readEnds(data.frames, readBytes);
     const started = performance.now();
-    await feed(data.frames);
+    await feed(data.frames, ends);
     const ms = performance.now() - started;
     const timed = afterTimed ? await afterTimed() : undefined;
     const ids = sync.readMessages().map((m) => m.messageId);
@@ -232,6 +260,7 @@ function compare(got, expected) {
 export function runVariant(method, mod, data, budgetMs) {
   switch (method) {
     case 'api': return runApi(mod, data);
+    case 'apiOneByOne': return runApi(mod, data, { readBytes: 0 });
     case 'roadmap': return runMerge(RoadmapMerge, data, budgetMs);
     case 'careful': return runMerge(CarefulMerge, data);
     case 'wasm': return runWasm(mod, data);

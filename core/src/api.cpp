@@ -95,8 +95,8 @@ void Api::learn_cap(int returned) {
   if (returned > 0 && returned < max_limit_) max_limit_ = returned;
 }
 
-std::string Api::learnt_paged() const {
-  return configured_ == BackendDialect::Auto && paged() ? base_ : std::string();
+std::string_view Api::learnt_paged() const {
+  return configured_ == BackendDialect::Auto && paged() ? std::string_view(base_) : std::string_view();
 }
 
 void Api::assume_paged(std::string_view backend) {

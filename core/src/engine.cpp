@@ -58,14 +58,28 @@ const std::string& Engine::socket_id() const {
   return link_.established() ? link_.socket()->pusher_id : kNone;
 }
 
-Effects Engine::handle(const Input& input, Millis now) {
+Effects Engine::handle_some(std::span<const Input> inputs, Millis now, std::size_t& taken) {
   out_.clear();
   const Typing typing_before = typing_.current();
   changes_.clear(store_.evicted());
-  std::visit([&](const auto& in) { on(in, now); }, input);
-  reconcile(now);
-  arm_derived_timers();
+  taken = 0;
+  while (taken < inputs.size()) {
+    std::visit([&](const auto& in) { on(in, now); }, inputs[taken++]);
+    reconcile(now);
+    arm_derived_timers();
+    // Only the store changed: the next input may add to the same diff. Anything else ends the
+    // call, so each effect comes where one call per input would have put it.
+    if (taken == inputs.size() || !out_.empty() || changes_.gaps || typing_.current() != typing_before ||
+        persist_urgent() || shown_state() != shown_)
+      break;
+  }
+  // The one diff goes where the first input's would have gone: after that input's own effects
+  // (when it is the only one), or before the last input's (the others had none), so that the
+  // messages a burst brought come before what its last frame set off.
+  Effects last_input_effects;
+  if (taken > 1) last_input_effects.swap(out_);
   publish_changes();
+  for (auto& effect : last_input_effects) out_.push_back(std::move(effect));
   publish_typing(typing_before);
   publish_state();
   maybe_persist(now, false);
@@ -705,21 +719,26 @@ void Engine::authorize(Millis now) {
   out_.push_back(api_.auth_request(id, link_.socket()->pusher_id, channel, token_));
 }
 
+bool Engine::persist_urgent() const {
+  if (session_id_.empty()) return false;
+  // The selection, the connection flag and the dialect are saved at once; a moving cursor at most
+  // once per interval (a lost cursor only means a longer backfill after a restart, never lost
+  // messages).
+  return persisted_cursor_ < 0 || (state_ == ConnectionState::Connected) != persisted_connected_ ||
+         api_.learnt_paged() != persisted_paged_backend_;
+}
+
 void Engine::maybe_persist(Millis now, bool force) {
   if (session_id_.empty()) return;
   const bool connected = state_ == ConnectionState::Connected;
-  std::string paged_backend = api_.learnt_paged();
+  std::string paged_backend(api_.learnt_paged());
   const bool changed = recovery_.cursor() != persisted_cursor_ || connected != persisted_connected_ ||
                        paged_backend != persisted_paged_backend_;
   if (!changed) {
     timers_.clear(Timer::Persist);
     return;
   }
-  // The selection, the connection flag and the dialect are saved at once; a moving cursor at most
-  // once per interval (a lost cursor only means a longer backfill after a restart, never lost
-  // messages).
-  const bool urgent = persisted_cursor_ < 0 || connected != persisted_connected_ || paged_backend != persisted_paged_backend_;
-  if (!force && !urgent) {
+  if (!force && !persist_urgent()) {
     timers_.set_if_unset(Timer::Persist, now + config_.persist_interval);
     return;
   }
@@ -746,35 +765,40 @@ void Engine::publish_typing(const Typing& before) {
   if (now == before) return;
   out_.push_back(effect::TypingChanged{session_id_, now.is_typing, now.context});
 }
-void Engine::publish_state() {
-  ConnectionState next;
-  StateReason why = StateReason::None;
+Engine::ShownState Engine::shown_state() const {
+  ShownState shown{ConnectionState::Disconnected, StateReason::None, 0, config_.max_reconnect_attempts};
   if (!configured_) {
-    next = ConnectionState::Disconnected;
-    why = StateReason::NotStarted;
+    shown.why = StateReason::NotStarted;
   } else if (session_id_.empty() || stopped_) {
-    next = ConnectionState::Disconnected;
-    why = stopped_ ? StateReason::Stopped : StateReason::NoSession;
+    shown.why = stopped_ ? StateReason::Stopped : StateReason::NoSession;
   } else if (!online_) {
-    next = ConnectionState::Offline;
-    why = StateReason::NetworkOffline;
+    shown.state = ConnectionState::Offline;
+    shown.why = StateReason::NetworkOffline;
   } else if (const auto fallback = fallback_reason()) {
-    next = ConnectionState::Polling;
-    why = *fallback;
+    shown.state = ConnectionState::Polling;
+    shown.why = *fallback;
   } else if (subscription_.subscribed()) {
-    next = ConnectionState::Connected;
+    shown.state = ConnectionState::Connected;
   } else if (link_.failed_attempts() == 0) {
-    next = ConnectionState::Connecting;
+    shown.state = ConnectionState::Connecting;
   } else {
-    next = ConnectionState::Reconnecting;
-    why = StateReason::Retrying;
+    shown.state = ConnectionState::Reconnecting;
+    shown.why = StateReason::Retrying;
   }
-  const int detail = why == StateReason::Refused ? link_.refused_code() : link_.failed_attempts();
-  std::string text = describe(why, detail, config_.max_reconnect_attempts);
-  if (next == state_ && why == reason_code_ && text == reason_) return;
-  assert(is_legal_transition(state_, next));
-  state_ = next;
-  reason_code_ = why;
+  shown.detail = shown.why == StateReason::Refused ? link_.refused_code() : link_.failed_attempts();
+  return shown;
+}
+
+void Engine::publish_state() {
+  const ShownState next = shown_state();
+  // Unchanged inputs of the text: the text, and so what the host was shown, is unchanged too.
+  if (next == shown_) return;
+  shown_ = next;
+  std::string text = describe(next.why, next.detail, next.max_attempts);
+  if (next.state == state_ && next.why == reason_code_ && text == reason_) return;
+  assert(is_legal_transition(state_, next.state));
+  state_ = next.state;
+  reason_code_ = next.why;
   reason_ = std::move(text);
   out_.push_back(effect::StateChanged{state_, reason_code_, reason_});
 }

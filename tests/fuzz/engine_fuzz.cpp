@@ -16,13 +16,19 @@
 // - refuses a configuration it cannot run with (config_problem) and keeps the previous one;
 // - never asks for a tick at an instant that already passed, more than a few times in a row (a
 //   busy loop of the host's timer);
+// - given a burst of frames at once (`handle_some`, as the WebAssembly host gives the frames of one
+//   socket read), does what a twin engine given them one `handle` call each does: the same
+//   effects in the same order but for the diffs (fewer, and still followed by the host's copy),
+//   the same store, state, deadline and counters;
 // - never crashes, aborts or trips a sanitizer.
 // A violation calls __builtin_trap(), which libFuzzer reports with the input.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <map>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -57,7 +63,7 @@ class Host {
   enum class Phase { Opening, Open, Closed };
 
   void action() {
-    switch (fuzz_.ConsumeIntegralInRange(0, 11)) {
+    switch (fuzz_.ConsumeIntegralInRange(0, 12)) {
       case 0: opened(socket()); break;
       case 1:
       case 2:
@@ -68,6 +74,7 @@ class Host {
         step(input::SocketText{id, frame()});
         break;
       }
+      case 12: burst(); break;
       case 4: {
         const SocketId id = socket();
         if (fuzz_.ConsumeIntegralInRange(0, 3) == 0) {
@@ -250,8 +257,49 @@ class Host {
     step(input::Tick{});
   }
 
+  // Several frames of one socket at once, as the WebAssembly host hands over one socket read.
+  void burst() {
+    const SocketId id = socket();
+    opened(id);
+    std::vector<Input> frames;
+    const int count = fuzz_.ConsumeIntegralInRange(2, 12);
+    for (int i = 0; i < count; ++i) frames.push_back(input::SocketText{id, frame()});
+    Effects together;
+    for (std::span<const Input> rest(frames); !rest.empty();) {
+      std::size_t taken = 0;
+      const Effects effects = engine_.handle_some(rest, now_, taken);
+      check(taken >= 1 && taken <= rest.size());
+      rest = rest.subspan(taken);
+      host(effects);  // each call's diff read against the store after that call, as the Client does
+      together.insert(together.end(), effects.begin(), effects.end());
+    }
+    Effects one_by_one;
+    for (const auto& frame : frames) {
+      const Effects effects = twin_.handle(frame, now_);
+      one_by_one.insert(one_by_one.end(), effects.begin(), effects.end());
+    }
+    const auto diffs = [](const Effects& all) {
+      return std::count_if(all.begin(), all.end(), [](const Effect& e) { return std::holds_alternative<effect::MessagesChanged>(e); });
+    };
+    const auto not_diffs = [](Effects all) {
+      std::erase_if(all, [](const Effect& e) { return std::holds_alternative<effect::MessagesChanged>(e); });
+      return all;
+    };
+    check(not_diffs(together) == not_diffs(one_by_one));
+    check(diffs(together) <= diffs(one_by_one));
+    check_twin();
+  }
+
   void step(const Input& input) {
     const Effects effects = engine_.handle(input, now_);
+    check(effects == twin_.handle(input, now_));
+    host(effects);
+    check_twin();
+  }
+
+  // What the host does with an answer: the sockets, requests and states it tracks, and its copy of
+  // the store (follow); then the store and state it must see.
+  void host(const Effects& effects) {
     for (const auto& e : effects) {
       if (const auto* open = std::get_if<effect::OpenSocket>(&e)) {
         check(sockets_.count(open->socket) == 0);
@@ -274,6 +322,16 @@ class Host {
     }
     check(engine_.state() == state_);
     check_store();
+  }
+
+  // The twin, given every input one call each, is where the engine is.
+  void check_twin() const {
+    check(twin_.state() == engine_.state() && twin_.next_deadline() == engine_.next_deadline());
+    check(twin_.counters() == engine_.counters() && twin_.cursor() == engine_.cursor());
+    const MessageStore& a = engine_.messages();
+    const MessageStore& b = twin_.messages();
+    check(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) check(a.at(i) == b.at(i));
   }
 
   // What the glue's MessageMirror does with a diff (js-glue/src/mirror.ts), reading the store as it
@@ -315,6 +373,7 @@ class Host {
 
   FuzzedDataProvider& fuzz_;
   Engine engine_;
+  Engine twin_;  // given every input one `handle` call each, bursts too
   Millis now_ = 1'000'000;
   int same_instant_ = 0;
   ConnectionState state_ = ConnectionState::Disconnected;

@@ -60,7 +60,7 @@ class Api {
 
   /// The API base that answered in the Paged dialect while Auto was configured ("" otherwise): what
   /// a restarted engine is told back through `assume_paged`.
-  std::string learnt_paged() const;
+  std::string_view learnt_paged() const;
   /// A previous run learnt that `backend` is paged: taken while nothing is learnt yet, Auto is
   /// configured and `backend` is this API base (another server starts over).
   void assume_paged(std::string_view backend);

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "pushsync/backoff.h"
@@ -66,7 +67,19 @@ class Engine {
   Engine();
 
   /// Applies one input at `now` and returns what the host must do, in order.
-  Effects handle(const Input& input, Millis now);
+  Effects handle(const Input& input, Millis now) {
+    std::size_t taken = 0;
+    return handle_some({&input, 1}, now, taken);
+  }
+
+  /// Applies the first of `inputs` at `now`, and the next ones while each before changed only the
+  /// store (no other effect, no change of state, typing or gaps, no persisting due at once); sets
+  /// `taken` to how many it applied (at least one of a non-empty span) and returns their effects:
+  /// those of one `handle` each, in the same order, but with the store's changes as one diff, where
+  /// the first input's diff would have been (before the last input's effects, when it took more
+  /// than one). So a burst of frames from one socket read costs the host one `messages` effect,
+  /// not one per frame. The host calls again with the rest.
+  Effects handle_some(std::span<const Input> inputs, Millis now, std::size_t& taken);
 
   /// The earliest instant at which the engine wants an `input::Tick`; nullopt: no timer needed.
   std::optional<Millis> next_deadline() const { return timers_.next(); }
@@ -187,6 +200,18 @@ class Engine {
   // Reporting (engine.cpp): the only place text for people is made.
   void report(ErrorCode code, std::string message);
   void publish_state();
+  /// What the state shown to the host follows from: the state, the reason and what its text is
+  /// made of (`describe`). publish_state() makes the text only when one of them changed.
+  struct ShownState {
+    ConnectionState state = ConnectionState::Disconnected;
+    StateReason why = StateReason::NotStarted;
+    int detail = -1;        // failed attempts, or the refusal's close code
+    int max_attempts = -1;  // config_.max_reconnect_attempts
+    bool operator==(const ShownState&) const = default;
+  };
+  ShownState shown_state() const;
+  /// maybe_persist(now, false) would write the persisted state now (not at the next interval).
+  bool persist_urgent() const;
   void publish_changes();
   void publish_typing(const Typing& before);
 
@@ -229,6 +254,7 @@ class Engine {
   ConnectionState state_ = ConnectionState::Disconnected;
   StateReason reason_code_ = StateReason::NotStarted;
   std::string reason_ = "Not configured";
+  ShownState shown_;  // what reason_ was last made of (-1s: nothing yet)
   Counters counters_;
   Effects out_;
   /// The frame being handled: kept between calls so its strings' buffers are reused.

@@ -23,6 +23,20 @@ export async function startPusherServer({ key = 'test-key', activityTimeout = 12
       const frame = JSON.stringify({ event, channel, data: typeof data === 'string' ? data : JSON.stringify(data) });
       for (const socket of this.channels.get(channel) ?? []) socket.send(frame);
     },
+    /**
+     * Sends `frames` (event + data objects) on the channel in one TCP write, so the client reads
+     * them in one chunk (Node's WebSocket then fires them all in one task); `thenEnd` also ends
+     * the TCP connection in that write, with no close frame: the client sees 1006 right after them.
+     */
+    burst(channel, frames, { thenEnd = false } = {}) {
+      for (const socket of this.channels.get(channel) ?? []) {
+        const tcp = socket._socket;
+        tcp.cork();
+        for (const { event, data } of frames) socket.send(JSON.stringify({ event, channel, data: JSON.stringify(data) }));
+        if (thenEnd) tcp.end();
+        else process.nextTick(() => tcp.uncork());
+      }
+    },
     /** Cuts every socket without a close frame: the client sees 1006. */
     dropAll() {
       for (const socket of this.sockets) socket.terminate();
