@@ -16,11 +16,17 @@
 //   trigger-to-store  performance.now() just before the HTTP call that stores and pushes it, to the
 //                     moment the client's message list holds it;
 //   stamp-to-store    the same from the message's server timestamp (Date-based, ms resolution);
-//   client share      from the socket's message event (the WebSocket's onmessage handler starting)
-//                     to the store updated: for pushsync the whole handler (the module decodes the
-//                     frame, the engine applies it, the glue updates its message list); for pusher-js
-//                     its handler up to the end of our bind callback, which applies the message to
-//                     a careful merge (bench/lib/merges.mjs, (b) of the ingest benchmark).
+//   client share      the client's own work for the message, receive to store updated: for
+//                     pusher-js its socket handler up to the end of our bind callback, which
+//                     applies the message to a careful merge (bench/lib/merges.mjs, (b) of the
+//                     ingest benchmark); for pushsync the frames of one task go to the engine
+//                     together at the task's end (docs/core.md "Bursts"), so its share is the
+//                     task's work spread over its frames: their socket handlers (each frame copied
+//                     into the module) plus the module's call for all of them and the glue's
+//                     answer, up to the `messages` event (from the last handler's end to the
+//                     event), divided by the frames.
+//                     A message counts as stored when the host could see it: pusher-js's in the
+//                     bind callback, pushsync's in the `messages` event.
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { createSync, loadModule, memoryStorage } from '../js-glue/dist/index.js';
@@ -74,9 +80,12 @@ function timeOnMessage(socket, clock) {
           try {
             return handler.call(this, event);
           } finally {
-            clock.last = { start, end: performance.now() };
+            const end = performance.now();
+            clock.last = { start, end };
             clock.current = undefined;
             clock.frames++;
+            clock.handled.ms += end - start;
+            clock.handled.frames++;
           }
         }
         : fn;
@@ -85,8 +94,9 @@ function timeOnMessage(socket, clock) {
   });
 }
 
-const pushsyncClock = { current: undefined, last: undefined, frames: 0 };
-const pusherClock = { current: undefined, last: undefined, frames: 0 };
+// `handled`: the frames handled (and their handlers' time) since pushsync's last `messages` event.
+const pushsyncClock = { current: undefined, last: undefined, frames: 0, handled: { ms: 0, frames: 0 }, share: 0 };
+const pusherClock = { current: undefined, last: undefined, frames: 0, handled: { ms: 0, frames: 0 } };
 
 // pushsync's module opens `new WebSocket(url)` on the global it finds then (as the demo's worker
 // hooks it, demo/src/worker.js).
@@ -164,13 +174,20 @@ async function pushsyncClient(stack, token, sessionId, recorder, module) {
   });
   const errors = [];
   sync.on('error', (e) => errors.push(e));
-  // Emitted in a microtask right after the socket's handler, which already updated the store.
+  // Emitted in a microtask at the end of the task whose frames it brings: the module took them in
+  // one call there, and the glue queued its events behind it. Several events from one task share
+  // the share computed at the first.
   sync.on('messages', ({ diff, inserted }) => {
+    const now = performance.now();
+    const clock = pushsyncClock;
+    if (clock.handled.frames > 0 && clock.last) {
+      clock.share = (clock.handled.ms + (now - clock.last.end)) / clock.handled.frames;
+      clock.handled = { ms: 0, frames: 0 };
+    }
     if (diff.reset) return;
-    const last = pushsyncClock.last;
     for (const message of inserted) {
       const match = TAG.exec(message.content);
-      if (match && last) recorder.record(`${match[1]}#${match[2]}`, last.end, last.end - last.start, Date.parse(message.timestamp));
+      if (match) recorder.record(`${match[1]}#${match[2]}`, now, clock.share, Date.parse(message.timestamp));
     }
   });
   const connected = new Promise((resolve, reject) => {
@@ -320,7 +337,8 @@ async function main() {
     notes: [
       'Times in ms. trigger-to-store starts just before the HTTP call to the admin route (single message, or a batch of burst-size in one call: every message of a burst has the same trigger time).',
       'Both clients and the trigger run in this one Node process, so they share one clock and one event loop; each round has new connections, made in alternating order.',
-      'client share: the socket message handler (pushsync: module + engine + glue, its messages parsed for the event; pusher-js: its decode + our careful-merge callback). Frame parsing by the WebSocket implementation itself (undici for pushsync, faye-websocket inside pusher-js) is before it.',
+      'client share: the client\'s own work for a message (pusher-js: its socket handler, its decode + our careful-merge callback; pushsync: the work of the task that brought the frame, spread over its frames: their socket handlers (the copy into the module) + the module\'s one call for them (engine, effects JSON) + the glue\'s answer (JSON.parse, the event), up to the messages event). Frame parsing by the WebSocket implementation itself (undici for pushsync, faye-websocket inside pusher-js) is before it.',
+      'stored: when the host could see the message: pusher-js\'s in the bind callback (inside its socket handler), pushsync\'s in its messages event (the microtask after the task that brought the frame).',
       'pairedDifferenceMs: per message, pushsync store time minus pusher-js store time (negative: pushsync first).',
     ],
     rounds,

@@ -10,9 +10,27 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { build } from 'esbuild';
 import { command, machine, median, OUT, parseArgs, quantile, ROOT, round, versions, writeResult } from './lib/env.mjs';
+import { codeParts, wasmCodeSizes } from './lib/wasm-code-sizes.mjs';
 
 const options = parseArgs(process.argv.slice(2), { cold: 10, warm: 20, name: 'size' });
 const WASM_DIR = path.join(ROOT, 'js-glue', 'dist', 'wasm');
+// The same build with a name section (--profiling-funcs; bench/run size makes it): its code section
+// is the shipped module's, byte for byte, so its names say where the shipped bytes go.
+const NAMED_WASM = path.join(ROOT, 'build-wasm-prof', 'wasm-bindings', 'pushsync.wasm');
+
+/** The shipped module's code by part (CODE_PARTS), from the named build; null without it or when its code differs. */
+function codeBreakdown(shipped) {
+  if (!fs.existsSync(NAMED_WASM)) return null;
+  const named = wasmCodeSizes(new Uint8Array(fs.readFileSync(NAMED_WASM)));
+  const plain = wasmCodeSizes(new Uint8Array(shipped));
+  if (named.sections[10] !== plain.sections[10] || named.functions.length !== plain.functions.length) return null;
+  const codeBytes = named.sections[10];
+  return {
+    codeBytes,
+    dataBytes: named.dataBytes,
+    parts: codeParts(named.functions).map((part) => ({ ...part, share: round(part.bytes / codeBytes, 3) })),
+  };
+}
 
 function sizes(bytes) {
   return {
@@ -124,6 +142,7 @@ async function main() {
       'Cold: a fresh Node process per run: import of pushsync.mjs, then createPushsyncModule({wasmBinary}) (compile + instantiate), then a first Engine. Warm: the same in one process, again and again.',
     ],
     files,
+    code: codeBreakdown(wasm),
     goals: [{
       goal: 'WASM + glue at most 64 KB gzip',
       measured: `${Math.round(total.gzip / 100) / 10} KB gzip (pushsync.wasm ${Math.round(files['pushsync.wasm'].gzip / 100) / 10} KB)`,
