@@ -4,26 +4,18 @@
 // than frames. What must not change: every message stored once, in order, and a socket's close
 // handled after the frames that came before it, even when both come in one read or one task.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import { createSync } from '../dist/index.js';
-import { startAppServer } from './support/app-server.mjs';
-import { startPusherServer } from './support/pusher-server.mjs';
+import { stubServersEachTest } from './support/stub-servers.mjs';
 import { waitFor } from './support/wait.mjs';
 import { stubSyncOptions } from './support/stub-sync.mjs';
 
+const servers = stubServersEachTest();
+const { syncs } = servers;
 let pusher;
 let app;
-const syncs = [];
-
-beforeEach(async () => {
-  pusher = await startPusherServer();
-  app = await startAppServer({ pusher });
-});
-
-afterEach(async () => {
-  for (const sync of syncs.splice(0)) await sync.destroy();
-  await pusher.close();
-  await app.close();
+beforeEach(() => {
+  ({ pusher, app } = servers);
 });
 
 const channel = 'private-session-s1';

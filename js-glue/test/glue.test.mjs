@@ -7,27 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, afterEach, describe, test } from 'node:test';
 import { createSync, fileStorage, loadModule, memoryStorage, PERSIST_KEY } from '../dist/index.js';
-import { startAppServer } from './support/app-server.mjs';
-import { startPusherServer } from './support/pusher-server.mjs';
+import { stubServersEachTest } from './support/stub-servers.mjs';
 import { waitFor } from './support/wait.mjs';
 import { stubSyncOptions } from './support/stub-sync.mjs';
 
 assert.equal(typeof WebSocket, 'function', 'run with --experimental-websocket on Node 20 (scripts/test.mjs does)');
 
+const servers = stubServersEachTest();
+const { syncs } = servers;
+const dirs = [];
 let pusher;
 let app;
-const syncs = [];
-const dirs = [];
-
-beforeEach(async () => {
-  pusher = await startPusherServer();
-  app = await startAppServer({ pusher });
+beforeEach(() => {
+  ({ pusher, app } = servers);
 });
 
-afterEach(async () => {
-  for (const sync of syncs.splice(0)) await sync.destroy();
-  await pusher.close();
-  await app.close();
+afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
