@@ -61,8 +61,7 @@ void SocketAdapter::give(Input input) { sink_({&input, 1}); }
 void SocketAdapter::forget(SocketId id) {
   const auto it = sockets_.find(id);
   if (it == sockets_.end()) return;
-  // emscripten 3.1.6 leaks a table slot per deleted socket (keyed by the socket object): a few
-  // bytes per reconnect, accepted.
+  // Also drops the frames of the socket not yet handed over (websocket_text.js).
   emscripten_websocket_delete(it->second->handle);
   delete it->second;
   sockets_.erase(it);

@@ -1,5 +1,6 @@
-// Emscripten 3.1.6's WebSocket message handler (src/library_websocket.js), overriding it with two
-// changes, both for the cost of a frame:
+// Emscripten 3.1.6's WebSocket message handler and emscripten_websocket_delete
+// (src/library_websocket.js), overriding them. The message handler has two changes, both for the
+// cost of a frame:
 // - A text frame is written into module memory by TextEncoder.encodeInto (one native pass, into a
 //   buffer reused from frame to frame) instead of lengthBytesUTF8, a malloc, stringToUTF8 (two
 //   JavaScript loops over every character) and a free per frame.
@@ -10,7 +11,8 @@
 //   bytes of UTF-8, padded to 4 bytes; `numBytes` is the length of the run (socket_adapter.cpp
 //   reads it). The socket's other events must not overtake its frames: the adapter calls
 //   `pushsync_websocket_flush` at the start of its open, error and close handlers, and a binary
-//   frame flushes the batch before it goes as in Emscripten's.
+//   frame flushes the batch before it goes as in Emscripten's. A deleted socket's frames are
+//   dropped (emscripten_websocket_delete below).
 // Linked with --js-library (a later definition replaces the library's).
 mergeInto(LibraryManager.library, {
   $WSBatch__deps: ['$WS', 'malloc', 'free'],
@@ -34,8 +36,6 @@ mergeInto(LibraryManager.library, {
       var used = WSBatch.used;
       WSBatch.socket = null;
       WSBatch.used = 0;
-      // emscripten_websocket_delete unhooks the socket's handlers: its frames have no reader.
-      if (socket.onmessage !== socket.pushsyncOnMessage) return;
       if (!WSBatch.event) WSBatch.event = _malloc(16);
       var event = WSBatch.event;
       HEAPU32[event>>2] = WSBatch.socketId;
@@ -44,6 +44,24 @@ mergeInto(LibraryManager.library, {
       HEAPU32[(event+12)>>2] = 1; // text data
       {{{ makeDynCall('iiii', 'WSBatch.callback') }}}(0/*TODO*/, event, WSBatch.userData);
     },
+  },
+
+  // Emscripten's, but for two things: the frames of the socket not yet handed over are dropped
+  // (their reader, the adapter's entry, is gone), and the socket's slot is emptied by its id
+  // (3.1.6 deletes a key of the socket object itself, so every deleted socket stayed referenced).
+  emscripten_websocket_delete__deps: ['$WS', '$WSBatch'],
+  emscripten_websocket_delete__proxy: 'sync',
+  emscripten_websocket_delete__sig: 'ii',
+  emscripten_websocket_delete: function(socketId) {
+    var socket = WS.sockets[socketId];
+    if (!socket) return {{{ cDefine('EMSCRIPTEN_RESULT_INVALID_TARGET') }}};
+    if (WSBatch.socket === socket) {
+      WSBatch.socket = null;
+      WSBatch.used = 0;
+    }
+    socket.onopen = socket.onerror = socket.onclose = socket.onmessage = null;
+    WS.sockets[socketId] = null;
+    return {{{ cDefine('EMSCRIPTEN_RESULT_SUCCESS') }}};
   },
 
   pushsync_websocket_flush__deps: ['$WSBatch'],
@@ -58,7 +76,7 @@ mergeInto(LibraryManager.library, {
     if (!WS.socketEvent) WS.socketEvent = _malloc(1024); // sizeof the largest event struct, as Emscripten's
     var socket = WS.sockets[socketId];
     if (!socket) return {{{ cDefine('EMSCRIPTEN_RESULT_INVALID_TARGET') }}};
-    socket.onmessage = socket.pushsyncOnMessage = function(e) {
+    socket.onmessage = function(e) {
       if (typeof e.data != 'string') {
         WSBatch.flush();
         var len = e.data.byteLength;

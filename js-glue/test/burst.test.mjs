@@ -135,3 +135,30 @@ test('a close fired in the same task as the frames before it is handled after th
   assert.deepEqual([...insertedBefore].sort(), range(1, 20).sort());
   assert.equal(log[closedAt].value.state, 'reconnecting');
 });
+
+test('a Sync destroyed with frames it has not handed over drops them, and the module goes on', async (t) => {
+  const saved = globalThis.WebSocket;
+  globalThis.WebSocket = ScriptedSocket;
+  t.after(() => {
+    globalThis.WebSocket = saved;
+  });
+  const first = createSync(stubSyncOptions(app, pusher));
+  first.selectSession('s1');
+  await waitFor(() => ScriptedSocket.last?.onmessage, { what: 'the socket' });
+  const socket = ScriptedSocket.last;
+  const errors = [];
+  first.on('error', (e) => errors.push(e));
+  // Frames collected for the next microtask, then the Sync gone before it.
+  for (const { event, data } of messages(1, 5)) socket.onmessage({ data: JSON.stringify({ event, channel, data: JSON.stringify(data) }) });
+  await first.destroy();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(errors, []);
+  // The same module, a new Sync: its frames go where they should.
+  const second = createSync(stubSyncOptions(app, pusher));
+  syncs.push(second);
+  second.selectSession('s1');
+  await waitFor(() => ScriptedSocket.last !== socket && ScriptedSocket.last?.onmessage, { what: 'the second socket' });
+  const next = ScriptedSocket.last;
+  next.onmessage({ data: JSON.stringify({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: '1.2', activity_timeout: 120 }) }) });
+  await waitFor(() => next.sent.some((f) => f.event === 'pusher:subscribe'), { what: 'the second subscribe' });
+});
