@@ -200,7 +200,11 @@ if (decoders) {
     table(['build', ...names.map((d) => `${d} µs`), ...names.filter((d) => d !== 'pushsync').map((d) => `${d} / core`)],
       builds.map((b) => [b.label, ...names.map((d) => n(b.decoders[d]?.usPerFrame, 2)), ...names.filter((d) => d !== 'pushsync').map((d) => (b.decoders[d] ? `${n(b.decoders[d].overCore, 2)}×` : '—'))])),
     (decoders.wasmCodeBytes ? `Code in the WebAssembly build: RapidJSON's functions ${n(decoders.wasmCodeBytes.rapidjson, 0)} bytes, the core's decoder (scanner, frame and event readers) ${n(decoders.wasmCodeBytes.pushsync, 0)} bytes. ` : '') +
-    'So the core keeps its own decoder: RapidJSON reads the frame and then its `data` as two DOMs and is the slower in both builds at about the same code size; simdjson On-Demand is close to the core natively only with its SIMD kernels (built for this CPU), has no WebAssembly kernel (its portable fallback is the row without `-march`), and Debian gives no source to build it for the module. The core\'s scanner is the one decoder of frames and pages; the fuzzers hold it to nlohmann, kept for configuration and the rarer inputs.');
+    (() => {
+      const over = (build, d) => decoders.results[build]?.decoders[d]?.overCore;
+      const rapid = Object.keys(decoders.results).map((b) => over(b, 'rapidjson')).filter((x) => x !== undefined);
+      return `So the core keeps its own decoder. RapidJSON, which reads the frame and then its \`data\` as two DOMs, takes ${n(Math.min(...rapid), 2)} to ${n(Math.max(...rapid), 2)} times the core's time (WebAssembly: ${n(over('wasm', 'rapidjson'), 2)}×) for about the same code. simdjson On-Demand takes ${n(over('nativeCpu', 'simdjson'), 2)}× the core's time with its SIMD kernels (built for this CPU) and ${n(over('native', 'simdjson'), 2)}× with its portable fallback (built without \`-march\`), the kernel it would run in WebAssembly: version ${decoders.versions.simdjson ?? ''} has no WebAssembly kernel, and Debian gives no source to build it for the module. The core\'s scanner is the one decoder of frames and pages; the fuzzers hold it to nlohmann, kept for configuration and the rarer inputs.`;
+    })());
 }
 
 // ---- latency ---------------------------------------------------------------------------------
@@ -263,6 +267,9 @@ if (size) {
     const short = (name) => (name.length > 60 ? `${name.slice(0, 57)}...` : name).replace(/\|/g, '\\|');
     p(`**Where the module's code goes** (the size goal's profile): the code section's ${n(c.codeBytes, 0)} bytes by function, named by the same build with a name section (\`build-wasm-prof\`, whose code section is the shipped one byte for byte), and ${n(c.dataBytes, 0)} bytes of data next to it. Parts by the names (\`bench/lib/wasm-code-sizes.mjs\`); raw bytes, before compression.`,
       table(['part', 'functions', 'bytes', 'share', 'largest'], c.parts.map((part) => [part.part, n(part.functions, 0), n(part.bytes, 0), `${n(part.share * 100, 1)}%`, part.largest.map((f) => `\`${short(f.name)}\` ${n(f.bytes, 0)}`).join('; ')])));
+    const share = (re) => c.parts.filter((part) => re.test(part.part)).reduce((sum, part) => sum + part.share, 0);
+    const total = size.files['pushsync total'];
+    p(`**Reading it.** The goal (64 KB gzip) is ${n((64_000 / total.gzip) * 100, 0)}% of what ships. The core's own code is ${n(share(/^the core/) * 100, 0)}% of the module's: the engine, the store, recovery and reads, and its JSON scanner and writers (\`-O3\` for the per-frame sources, \`-Os\` for the rest). nlohmann, still the reader of configuration, the host's inputs and the rarer events, with the \`printf\` its serializer calls and the soft floats, is ${n(share(/nlohmann|printf/) * 100, 0)}%: replacing it with the scanner (which keeps \`strtod\` for numbers with fractions) is the next size step, and would not reach the goal alone.`);
   }
   const ns = size.nodeStart;
   p(table(['Node', 'median ms', 'p90', 'min', 'max', 'runs'], [
