@@ -67,11 +67,12 @@ Effects Engine::handle_some(std::span<const Input> inputs, Millis now, std::size
     std::visit([&](const auto& in) { on(in, now); }, inputs[taken++]);
     reconcile(now);
     arm_derived_timers();
-    // Only the store changed: the next input may add to the same diff. Anything else ends the
-    // call, so each effect comes where one call per input would have put it.
-    if (taken == inputs.size() || !out_.empty() || changes_.gaps || typing_.current() != typing_before ||
-        persist_urgent() || shown_state() != shown_)
-      break;
+    // Only the store (or the typing) changed: the next input may add to the same diff. Anything
+    // else ends the call, so each effect comes where one call per input would have put it. Typing
+    // is a state the host shows, not a log: its last value in the call is what one call per input
+    // would have left shown (a user's message starts the assistant's turn, the reply ends it, so
+    // a burst of a conversation would otherwise end a run at every message).
+    if (taken == inputs.size() || !out_.empty() || changes_.gaps || persist_urgent() || shown_state() != shown_) break;
   }
   // The one diff goes where the first input's would have gone: after that input's own effects
   // (when it is the only one), or before the last input's (the others had none), so that the

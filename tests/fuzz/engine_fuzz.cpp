@@ -18,8 +18,9 @@
 //   busy loop of the host's timer);
 // - given a burst of frames at once (`handle_some`, as the WebAssembly host gives the frames of one
 //   socket read), does what a twin engine given them one `handle` call each does: the same
-//   effects in the same order but for the diffs (fewer, and still followed by the host's copy),
-//   the same store, state, deadline and counters;
+//   effects in the same order but for the diffs (fewer, and still followed by the host's copy)
+//   and the typing (at most one change a call, to where the twin's ended), the same store, state,
+//   typing, deadline and counters;
 // - never crashes, aborts or trips a sanitizer.
 // A violation calls __builtin_trap(), which libFuzzer reports with the input.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -278,15 +279,18 @@ class Host {
       const Effects effects = twin_.handle(frame, now_);
       one_by_one.insert(one_by_one.end(), effects.begin(), effects.end());
     }
-    const auto diffs = [](const Effects& all) {
-      return std::count_if(all.begin(), all.end(), [](const Effect& e) { return std::holds_alternative<effect::MessagesChanged>(e); });
+    const auto how_many = [](const Effects& all, auto kind) {
+      return std::count_if(all.begin(), all.end(), [](const Effect& e) { return std::holds_alternative<decltype(kind)>(e); });
     };
-    const auto not_diffs = [](Effects all) {
-      std::erase_if(all, [](const Effect& e) { return std::holds_alternative<effect::MessagesChanged>(e); });
+    const auto others = [](Effects all) {
+      std::erase_if(all, [](const Effect& e) {
+        return std::holds_alternative<effect::MessagesChanged>(e) || std::holds_alternative<effect::TypingChanged>(e);
+      });
       return all;
     };
-    check(not_diffs(together) == not_diffs(one_by_one));
-    check(diffs(together) <= diffs(one_by_one));
+    check(others(together) == others(one_by_one));
+    check(how_many(together, effect::MessagesChanged{}) <= how_many(one_by_one, effect::MessagesChanged{}));
+    check(how_many(together, effect::TypingChanged{}) <= how_many(one_by_one, effect::TypingChanged{}));
     check_twin();
   }
 
@@ -318,9 +322,13 @@ class Host {
         state_ = state->state;
       } else if (const auto* changed = std::get_if<effect::MessagesChanged>(&e)) {
         follow(*changed);
+      } else if (const auto* typing = std::get_if<effect::TypingChanged>(&e)) {
+        typing_ = Typing{typing->is_typing, typing->context};
       }
     }
     check(engine_.state() == state_);
+    // What the host shows (only the changes were told) is the engine's typing, after every call.
+    check(engine_.typing() == typing_);
     check_store();
   }
 
@@ -328,6 +336,7 @@ class Host {
   void check_twin() const {
     check(twin_.state() == engine_.state() && twin_.next_deadline() == engine_.next_deadline());
     check(twin_.counters() == engine_.counters() && twin_.cursor() == engine_.cursor());
+    check(twin_.typing() == engine_.typing());
     const MessageStore& a = engine_.messages();
     const MessageStore& b = twin_.messages();
     check(a.size() == b.size());
@@ -377,6 +386,7 @@ class Host {
   Millis now_ = 1'000'000;
   int same_instant_ = 0;
   ConnectionState state_ = ConnectionState::Disconnected;
+  Typing typing_;  // what the TypingChanged effects told
   std::map<SocketId, Phase> sockets_;
   std::vector<SocketId> opened_;
   std::vector<effect::HttpRequest> requests_;

@@ -1,8 +1,8 @@
 // A burst of frames given at once (Engine::handle_some, what the WebAssembly host does with the
 // frames of one socket read) must do what one `handle` call per frame does: the same store, state
-// and effects, in the same order, but for the store's changes, which become one diff. Each test
-// runs a twin engine one call per frame next to it. tests/fuzz/engine_fuzz checks the same for
-// any inputs; these pin the orders a host relies on.
+// and effects, in the same order, but for the store's changes, which become one diff, and the
+// typing, told once as it ends. Each test runs a twin engine one call per frame next to it.
+// tests/fuzz/engine_fuzz checks the same for any inputs; these pin the orders a host relies on.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -59,8 +59,11 @@ class Burst : public ::testing::Test {
     }
   }
 
+  /// Without the diffs and the typing's steps, which a burst gives fewer of.
   static Effects without_diffs(Effects effects) {
-    std::erase_if(effects, [](const Effect& e) { return std::holds_alternative<effect::MessagesChanged>(e); });
+    std::erase_if(effects, [](const Effect& e) {
+      return std::holds_alternative<effect::MessagesChanged>(e) || std::holds_alternative<effect::TypingChanged>(e);
+    });
     return effects;
   }
 
@@ -72,6 +75,7 @@ class Burst : public ::testing::Test {
     EXPECT_EQ(burst.engine.state(), twin.engine.state());
     EXPECT_EQ(burst.engine.next_deadline(), twin.engine.next_deadline());
     EXPECT_EQ(burst.engine.counters(), twin.engine.counters());
+    EXPECT_EQ(burst.engine.typing(), twin.engine.typing());
     const MessageStore& store = burst.engine.messages();
     ASSERT_EQ(store.size(), twin.engine.messages().size());
     ASSERT_EQ(copy.size(), store.size());
@@ -169,14 +173,27 @@ TEST_F(Burst, AGapInTheBurstAsksForTheMissingMessagesAsOneCallPerFrameDoes) {
   EXPECT_EQ(burst.engine.messages().size(), 4u);
 }
 
-TEST_F(Burst, AUsersMessageStartsTheTurnWhereOneCallPerFrameWould) {
-  const auto calls = give({message(1), new_message_frame("s1", "u2", 2), message(3)});
-  ASSERT_EQ(calls.size(), 2u);
-  EXPECT_EQ(calls[0].taken, 2u);
-  const auto typing = only<effect::TypingChanged>(calls[0].effects);
-  ASSERT_EQ(typing.size(), 1u);
-  EXPECT_TRUE(typing[0].is_typing);
-  expect_same_as_twin(calls);
+TEST_F(Burst, TheTypingEndsAsOneCallPerFrameLeavesIt) {
+  // A user's message starts the assistant's turn (typing on); the assistant's reply ends it.
+  const auto turn = give({message(1), new_message_frame("s1", "u2", 2)});
+  ASSERT_EQ(turn.size(), 1u);
+  const auto on = only<effect::TypingChanged>(turn[0].effects);
+  ASSERT_EQ(on.size(), 1u);
+  EXPECT_TRUE(on[0].is_typing);
+  EXPECT_EQ(burst.engine.typing(), twin.engine.typing());
+  expect_same_as_twin(turn);
+
+  // On and off again within one burst: the run goes on, and the host, shown "typing" before,
+  // is told once where the twin was told twice.
+  one_by_one.clear();
+  const auto reply = give({message(3), new_message_frame("s1", "u4", 4), message(5)});
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0].taken, 3u);
+  const auto off = only<effect::TypingChanged>(reply[0].effects);
+  ASSERT_EQ(off.size(), 1u);
+  EXPECT_FALSE(off[0].is_typing);
+  EXPECT_EQ(only<effect::TypingChanged>(one_by_one).size(), 3u);
+  EXPECT_EQ(burst.engine.typing(), twin.engine.typing());
 }
 
 TEST_F(Burst, OneInputIsOneHandleCall) {

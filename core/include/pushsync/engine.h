@@ -73,12 +73,13 @@ class Engine {
   }
 
   /// Applies the first of `inputs` at `now`, and the next ones while each before changed only the
-  /// store (no other effect, no change of state, typing or gaps, no persisting due at once); sets
-  /// `taken` to how many it applied (at least one of a non-empty span) and returns their effects:
-  /// those of one `handle` each, in the same order, but with the store's changes as one diff, where
-  /// the first input's diff would have been (before the last input's effects, when it took more
-  /// than one). So a burst of frames from one socket read costs the host one `messages` effect,
-  /// not one per frame. The host calls again with the rest.
+  /// store or the typing (no other effect, no change of state or gaps, no persisting due at once);
+  /// sets `taken` to how many it applied (at least one of a non-empty span) and returns their
+  /// effects: those of one `handle` each, in the same order, but with the store's changes as one
+  /// diff, where the first input's diff would have been (before the last input's effects, when it
+  /// took more than one), and the typing as it is at the end (one `TypingChanged` when it differs
+  /// from before the call). So a burst of frames from one socket read costs the host one
+  /// `messages` effect, not one per frame. The host calls again with the rest.
   Effects handle_some(std::span<const Input> inputs, Millis now, std::size_t& taken);
 
   /// The earliest instant at which the engine wants an `input::Tick`; nullopt: no timer needed.
